@@ -1,0 +1,108 @@
+with
+
+cleaned as (
+    select * from {{ ref('int_invoice_lines_cleaned') }}
+),
+
+reference as (
+    select {{ reference_date('cleaned') }} as reference_date
+),
+
+lines_in_window as (
+    select cleaned.*
+    from cleaned
+    cross join reference
+    where
+        cleaned.customer_id is not null
+        and cleaned.invoiced_on <= reference.reference_date
+),
+
+purchases as (
+    select * from lines_in_window
+    where is_purchase
+),
+
+returns as (
+    select * from lines_in_window
+    where quantity < 0
+),
+
+purchase_totals as (
+    select
+        customer_id,
+        sum(line_revenue) as gross_revenue,
+        count(distinct invoice_id) as invoice_count,
+        sum(quantity) as items_count,
+        count(*) as line_count,
+        count(distinct stock_code) as distinct_products,
+        avg(line_revenue) as avg_ticket,
+        count(distinct invoiced_on) as purchase_day_count,
+        min(invoiced_on) as first_purchase_date,
+        max(invoiced_on) as last_purchase_date
+    from purchases
+    group by customer_id
+),
+
+return_totals as (
+    select
+        customer_id,
+        -sum(quantity) as returned_items
+    from returns
+    group by customer_id
+),
+
+country_ranked as (
+    select
+        customer_id,
+        country,
+        row_number() over (
+            partition by customer_id
+            order by count(*) desc, country asc
+        ) as country_rank
+    from purchases
+    group by customer_id, country
+),
+
+final as (
+    select
+        purchase_totals.customer_id,
+        country_ranked.country,
+        cast(purchase_totals.gross_revenue as double) as gross_revenue,
+        cast(reference.reference_date - purchase_totals.last_purchase_date as integer)
+            as recency_days,
+        purchase_totals.invoice_count,
+        cast(purchase_totals.items_count as bigint) as items_count,
+        purchase_totals.line_count,
+        purchase_totals.distinct_products,
+        cast(purchase_totals.avg_ticket as double) as avg_ticket,
+        cast(purchase_totals.gross_revenue as double) / purchase_totals.invoice_count
+            as avg_order_value,
+        -- the mean gap between consecutive distinct purchase days is the span over the gaps
+        case
+            when purchase_totals.purchase_day_count > 1
+                then cast(
+                    purchase_totals.last_purchase_date - purchase_totals.first_purchase_date
+                    as double
+                ) / (purchase_totals.purchase_day_count - 1)
+        end as avg_days_between_purchases,
+        purchase_totals.invoice_count / cast(
+            purchase_totals.last_purchase_date - purchase_totals.first_purchase_date + 1 as double
+        ) as frequency,
+        cast(coalesce(return_totals.returned_items, 0) as bigint) as returned_items,
+        cast(purchase_totals.items_count as double) / purchase_totals.invoice_count
+            as avg_basket_size,
+        cast(purchase_totals.distinct_products as double) / purchase_totals.invoice_count
+            as avg_unique_basket_size,
+        purchase_totals.first_purchase_date,
+        purchase_totals.last_purchase_date
+    from purchase_totals
+    cross join reference
+    inner join country_ranked
+        on
+            purchase_totals.customer_id = country_ranked.customer_id
+            and country_ranked.country_rank = 1
+    left join return_totals
+        on purchase_totals.customer_id = return_totals.customer_id
+)
+
+select * from final

@@ -1,0 +1,41 @@
+"""The `insiders` console command.
+
+Each sub-command lives in its own module, which exposes ``register(subparsers)``;
+the module is imported only when its command runs, so ``insiders --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "generate": ("insiders.generator", "write Online-Retail-shaped invoice lines"),
+    "inspect": ("insiders.landing", "detect a raw file's shape and check it can be loaded"),
+    "report": ("insiders.report", "write the HTML report from the built database"),
+    "replay": ("insiders.replay", "replay the pipeline month by month, as a scheduled run would"),
+    "summary": ("insiders.summary", "print what the last build produced and where"),
+    "sql": ("insiders.sql", "run SQL on the built database (read-only)"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="insiders", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (_module, help_text) in COMMANDS.items():
+        subparsers.add_parser(name, help=help_text, add_help=False)
+    if not argv or argv[0] not in COMMANDS:
+        parser.parse_args(argv)
+        return 2
+    name = argv[0]
+    module = importlib.import_module(COMMANDS[name][0])
+    sub = argparse.ArgumentParser(prog=f"insiders {name}", description=COMMANDS[name][1])
+    module.register(sub)
+    args = sub.parse_args(argv[1:])
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""A dbt-duckdb source plugin that lands the raw Online Retail file, whatever its shape.
+
+profiles.yml::
+
+    plugins:
+      - module: insiders.dbt_plugin
+        alias: insiders_raw
+
+The source table's meta (or config)::
+
+    meta:
+      plugin: insiders_raw
+      raw_path: "{{ env_var('INSIDERS_RAW_PATH', 'data/raw/online_retail.parquet') }}"
+      encoding: auto  # optional: auto, utf-8 or latin-1 (csv only)
+
+dbt-duckdb then runs ``create or replace table <source> as select * from <the reader>``; the
+reader streams, so a multi-gigabyte file lands without being held in memory. The source must be
+materialized as a table (the default): a stream can be read only once.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt.adapters.duckdb.utils import SourceConfig
+
+from insiders.landing import RawFileError, open_landed
+
+
+class Plugin(BasePlugin):
+    """Loads the file named by the source's ``raw_path`` as landed lines."""
+
+    def load(self, source_config: SourceConfig) -> pa.RecordBatchReader:
+        raw_path = source_config.get("raw_path")
+        if not raw_path:
+            raise RawFileError(
+                f"source {source_config.table_name()}: set meta 'raw_path' to the raw file "
+                f"(plugin {self.name})"
+            )
+        if source_config.get("materialization", "table") != "table":
+            raise RawFileError(
+                f"source {source_config.table_name()}: the {self.name} plugin streams the file "
+                "once, so the source must be materialized as a table"
+            )
+        encoding = source_config.get("encoding") or "auto"
+        return open_landed(str(raw_path), encoding=str(encoding))

@@ -1,0 +1,88 @@
+"""Shared fixtures: a whole pipeline built once per test session on small generated data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+# Small enough to build in well under a minute, large enough (about 440 customers) for k = 2..11.
+PIPELINE_SCALE = float(os.environ.get("INSIDERS_TEST_SCALE", "0.1"))
+PIPELINE_SEED = 7
+
+
+@dataclass(frozen=True)
+class BuiltPipeline:
+    """A dbt build of the project on generated data, in a folder of its own."""
+
+    root: Path
+    raw_path: Path
+    truth_path: Path
+    database: Path
+    env: dict[str, str]
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    def scalar(self, sql: str):
+        return self.query(sql)[0][0]
+
+    def frame(self, sql: str):
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.execute(sql).df()
+
+
+def dbt_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DBT_PROFILES_DIR=str(REPO),
+        DBT_PROJECT_DIR=str(REPO),
+        DBT_TARGET_PATH=str(root / "target"),
+        DBT_LOG_PATH=str(root / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        INSIDERS_RAW_PATH=str(raw_path),
+        INSIDERS_DUCKDB_PATH=str(database),
+    )
+    return env
+
+
+def run_dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """Run dbt in the repository; fail the test with dbt's own output when it fails."""
+    result = subprocess.run(
+        [str(BIN / "dbt"), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr}")
+    return result
+
+
+def build_pipeline(root: Path, *, scale: float, seed: int, extra: tuple[str, ...] = ()):
+    from insiders.generator import generate
+
+    root.mkdir(parents=True, exist_ok=True)
+    files = generate(root / "online_retail.parquet", scale=scale, seed=seed)
+    database = root / "insiders.duckdb"
+    env = dbt_env(root, Path(files.data_path), database)
+    run_dbt(env, "build", *extra)
+    return BuiltPipeline(root, Path(files.data_path), Path(files.truth_path), database, env)
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory) -> BuiltPipeline:
+    """The project built with `dbt build` on generated data (default settings)."""
+    return build_pipeline(
+        tmp_path_factory.mktemp("pipeline"), scale=PIPELINE_SCALE, seed=PIPELINE_SEED
+    )

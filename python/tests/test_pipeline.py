@@ -1,0 +1,121 @@
+"""The dbt project end to end on generated data: every raw line accounted for, the business
+rules hold in the built tables, and the features agree with an independent computation."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+EXCLUDED_CODES = (
+    "POST",
+    "D",
+    "DOT",
+    "M",
+    "S",
+    "AMAZONFEE",
+    "m",
+    "DCGSSBOY",
+    "DCGSSGIRL",
+    "PADS",
+    "B",
+    "CRUK",
+)
+EXCLUDED_LIST = ", ".join(repr(code) for code in EXCLUDED_CODES)
+
+
+def test_every_raw_line_is_kept_or_rejected_once(pipeline):
+    raw = pipeline.scalar(f"select count(*) from read_parquet('{pipeline.raw_path}')")
+    landed = pipeline.scalar("select count(*) from raw.invoice_lines")
+    kept = pipeline.scalar("select count(*) from intermediate.int_invoice_lines_cleaned")
+    rejected = pipeline.scalar("select count(*) from audit.rejected_invoice_lines")
+    assert landed == raw
+    assert kept + rejected == raw
+    accounted = dict(
+        pipeline.query(
+            "select coalesce(rejection_reason, 'kept'), line_count "
+            "from audit.invoice_line_accounting"
+        )
+    )
+    by_reason = dict(
+        pipeline.query(
+            "select rejection_reason, count(*) from audit.rejected_invoice_lines group by 1"
+        )
+    )
+    assert accounted["kept"] == kept
+    for reason, count in by_reason.items():
+        assert accounted[reason] == count
+
+
+def test_business_rules_reject_what_the_study_drops(pipeline):
+    by_reason = dict(
+        pipeline.query(
+            "select rejection_reason, count(*) from audit.rejected_invoice_lines group by 1"
+        )
+    )
+    # The generator plants each kind of line the study drops, so each rule has work to do.
+    for reason in (
+        "excluded_stock_code",
+        "unit_price_below_minimum",
+        "excluded_country",
+        "duplicate_line",
+    ):
+        assert by_reason.get(reason, 0) > 0, reason
+    survivors = pipeline.scalar(
+        "select count(*) from intermediate.int_invoice_lines_cleaned "
+        "where unit_price < 0.04 or country in ('European Community', 'Unspecified') "
+        f"or stock_code in ({EXCLUDED_LIST})"
+    )
+    assert survivors == 0
+
+
+def test_guest_lines_stay_in_revenue_but_not_in_features(pipeline):
+    guests = pipeline.scalar(
+        "select count(*) from intermediate.int_invoice_lines_cleaned where customer_id is null"
+    )
+    assert guests > 0
+    assert pipeline.scalar("select max(customer_id) from customer_features") < 19000
+
+
+def test_features_match_an_independent_computation(pipeline):
+    """Recompute gross revenue, invoices and returns straight from the raw file."""
+    expected = pipeline.frame(
+        f"""
+        with raw as (
+            select *, row_number() over () as n from read_parquet('{pipeline.raw_path}')
+        ),
+        valid as (
+            select * from raw
+            where UnitPrice >= 0.04
+              and StockCode not in ({EXCLUDED_LIST})
+              and Country not in ('European Community', 'Unspecified')
+              and CustomerID is not null and CustomerID != 16446
+        ),
+        deduplicated as (
+            select distinct on (InvoiceNo, StockCode, Description, Quantity, InvoiceDate,
+                                UnitPrice, CustomerID, Country) *
+            from valid
+        )
+        select
+            cast(CustomerID as bigint) as customer_id,
+            sum(case when not starts_with(InvoiceNo, 'C') and Quantity >= 0
+                then cast(Quantity * cast(UnitPrice as decimal(18, 4)) as decimal(38, 4)) end)
+                as gross_revenue,
+            count(distinct case when not starts_with(InvoiceNo, 'C') and Quantity >= 0
+                then InvoiceNo end) as invoice_count,
+            coalesce(-sum(case when Quantity < 0 then Quantity end), 0) as returned_items
+        from deduplicated
+        group by 1
+        having invoice_count > 0
+        order by 1
+        """
+    )
+    actual = pipeline.frame(
+        "select customer_id, gross_revenue, invoice_count, returned_items "
+        "from customer_features order by customer_id"
+    )
+    assert list(actual["customer_id"]) == list(expected["customer_id"])
+    assert (actual["invoice_count"].to_numpy() == expected["invoice_count"].to_numpy()).all()
+    assert (actual["returned_items"].to_numpy() == expected["returned_items"].to_numpy()).all()
+    difference = (actual["gross_revenue"] - expected["gross_revenue"].astype(float)).abs()
+    assert difference.max() < 1e-6
