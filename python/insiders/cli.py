@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("insiders.replay", "replay the pipeline month by month, as a scheduled run would"),
     "summary": ("insiders.summary", "print what the last build produced and where"),
     "sql": ("insiders.sql", "run SQL on the built database (read-only)"),
+    "docs": ("insiders.docs_site", "write the static docs site (dbt docs generate --static)"),
 }
 
 

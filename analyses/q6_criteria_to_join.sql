@@ -1,0 +1,13 @@
+-- Question 6: what are the criteria to join the Insiders?
+-- Membership is decided by each run of the clustering; the thresholds below say the same in
+-- words a customer can be told (what nine members in ten meet). The last row counts the
+-- customers outside the programme who meet all three today.
+select
+    rule_text,
+    feature,
+    comparison,
+    threshold,
+    customers_meeting
+from {{ ref('rpt_insiders_membership_criteria') }}
+where criterion = 'join'
+order by rule_order

@@ -1,0 +1,12 @@
+-- Question 7: what are the criteria to leave the Insiders?
+-- A member leaves when a run no longer places them in the top segment; these early warnings
+-- say who is drifting out. The last row counts the members who show either warning today.
+select
+    rule_text,
+    feature,
+    comparison,
+    threshold,
+    customers_meeting
+from {{ ref('rpt_insiders_membership_criteria') }}
+where criterion = 'leave'
+order by rule_order

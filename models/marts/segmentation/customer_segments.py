@@ -1,0 +1,55 @@
+"""One row per customer: cluster, segment name and Insiders flag, from the chosen model.
+
+Thin on purpose: the choice rule, the fit and the naming live in insiders.clustering (tested
+there). The model is the one cluster_model_selection scored best by the rule, unless the project
+vars pin the algorithm and k. Segment names are carried over from the previous run (this table
+as it was before this run replaces it: dbt-duckdb builds the new table under a temporary name)
+by insiders.segmentation_matching, and the previous run's k is kept while its silhouette is
+within cluster_keep_k_tolerance of the rule's choice; cluster_match_previous false turns both off.
+"""
+
+from insiders.clustering import empty_segments, segment_customers, segment_settings
+from insiders.segmentation_matching import matching_enabled, with_as_of_date
+
+
+def previous_segments(dbt, session):
+    """The previous run's labels, or None on a fresh database."""
+    found = session.execute(
+        "select count(*) from information_schema.tables"
+        " where table_catalog = ? and table_schema = ? and table_name = ?",
+        [dbt.this.database, dbt.this.schema, dbt.this.identifier],
+    ).fetchall()[0][0]
+    if not found:
+        return None
+    return session.sql(f"select customer_id, cluster_id, segment from {dbt.this}").df()
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    settings = segment_settings(
+        feature_columns=dbt.config.get("feature_columns"),
+        feature_space=dbt.config.get("feature_space"),
+        algorithm=dbt.config.get("algorithm"),
+        k=dbt.config.get("k"),
+        seed=dbt.config.get("seed"),
+        fit_sample_cap=dbt.config.get("fit_sample_cap"),
+        min_cluster_share=dbt.config.get("min_cluster_share"),
+        min_stability=dbt.config.get("min_stability"),
+        max_insiders_share=dbt.config.get("max_insiders_share"),
+    )
+    features = dbt.ref("customer_features").df()
+    selection = dbt.ref("cluster_model_selection").df()
+    if features.empty:
+        # dbt build --empty: no customers, but the table keeps its columns and types.
+        return with_as_of_date(empty_segments(features, settings["feature_columns"]), features)
+    previous = None
+    if matching_enabled(dbt.config.get("match_previous")):
+        previous = previous_segments(dbt, session)
+    segments = segment_customers(
+        features,
+        selection,
+        previous=previous,
+        keep_k_tolerance=float(dbt.config.get("keep_k_tolerance") or 0),
+        **settings,
+    )
+    return with_as_of_date(segments, features)

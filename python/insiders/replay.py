@@ -1,0 +1,211 @@
+"""`insiders replay`: the pipeline run month by month over the data's period.
+
+A monthly scheduled run builds the project at each month end on the data up to that date. The
+replay does the same on past data: for each month end (and the data's last day, when the last
+month is not complete) it runs ``dbt build --vars '{as_of_date: ...}'``, which builds the
+models, the ``customer_segments_snapshot`` snapshot (its periods start at the run's date) and
+the membership marts, and runs the tests. It prints one line per run: the members, who joined
+and who left.
+
+The database must be a fresh one (a snapshot cannot go back in time): the replay refuses an
+existing file unless ``--overwrite`` is given, and never touches the project's own database
+unless asked to by ``--database``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE = "replay.duckdb"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run of the replay: its date and the membership it left."""
+
+    as_of_date: dt.date
+    members: int
+    joined: int
+    left: int
+
+    def line(self) -> str:
+        return (
+            f"{self.as_of_date.isoformat()}  members {self.members:>6,}"
+            f"  joined {self.joined:>5,}  left {self.left:>5,}"
+        )
+
+
+def month_ends(
+    first_day: dt.date,
+    last_day: dt.date,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[dt.date]:
+    """The run dates: every month end within the data, then its last day if later.
+
+    ``start`` and ``end`` keep the dates between them (both included).
+    """
+    ends = pd.date_range(first_day, last_day, freq="ME").date.tolist()
+    if not ends or ends[-1] < last_day:
+        ends.append(last_day)
+    return [day for day in ends if (start is None or day >= start) and (end is None or day <= end)]
+
+
+def dbt_command(args: Sequence[str]) -> list[str]:
+    return [str(Path(sys.executable).parent / "dbt"), *args]
+
+
+def run_dbt(args: Sequence[str], env: dict[str, str], quiet: bool) -> None:
+    """Run dbt in the project; stop the replay with dbt's output if it fails."""
+    result = subprocess.run(
+        dbt_command(args),
+        cwd=REPO,
+        env=env,
+        capture_output=quiet,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        if quiet:
+            sys.stderr.write(result.stdout[-6000:] + result.stderr)
+        raise SystemExit(f"dbt {' '.join(args[:1])} failed (exit {result.returncode})")
+
+
+def data_period(database: Path) -> tuple[dt.date, dt.date]:
+    """First and last invoice day of the cleaned lines."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        first, last = con.execute(
+            "select min(invoiced_on), max(invoiced_on) from intermediate.int_invoice_lines_cleaned"
+        ).fetchone()
+    if first is None:
+        raise SystemExit("the data holds no clean invoice line: nothing to replay")
+    return first, last
+
+
+def run_summary(database: Path, as_of_date: dt.date) -> RunSummary:
+    with duckdb.connect(str(database), read_only=True) as con:
+        members = con.execute(
+            "select count(*) filter (where is_insider) from main.insiders_membership_runs"
+            " where as_of_date = ?",
+            [as_of_date],
+        ).fetchone()[0]
+        joined, left = con.execute(
+            "select count(*) filter (where change_type = 'joined'),"
+            " count(*) filter (where change_type = 'left')"
+            " from main.insiders_membership_changes where as_of_date = ?",
+            [as_of_date],
+        ).fetchone()
+    return RunSummary(as_of_date, int(members), int(joined), int(left))
+
+
+def replay(
+    database: Path,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    extra_vars: dict[str, object] | None = None,
+    full_build: bool = True,
+    env: dict[str, str] | None = None,
+    quiet: bool = True,
+    echo: bool = True,
+) -> list[RunSummary]:
+    """Replay the monthly runs into ``database`` (which must not exist yet)."""
+    env = dict(os.environ if env is None else env)
+    env["INSIDERS_DUCKDB_PATH"] = str(database)
+    env.setdefault("DBT_PROFILES_DIR", str(REPO))
+    extra_vars = dict(extra_vars or {})
+    # The seeds and the cleaned lines do not depend on the date: build them once to find the period.
+    run_dbt(
+        [
+            "build",
+            "--select",
+            "+int_invoice_lines_cleaned",
+            "--exclude",
+            "resource_type:test",
+            "resource_type:unit_test",
+            "--vars",
+            json.dumps(extra_vars),
+        ],
+        env,
+        quiet,
+    )
+    first_day, last_day = data_period(database)
+    summaries = []
+    for as_of_date in month_ends(first_day, last_day, start, end):
+        run_vars = json.dumps({**extra_vars, "as_of_date": as_of_date.isoformat()})
+        args = ["build", "--vars", run_vars]
+        if not full_build:
+            args += ["--exclude", "resource_type:test", "resource_type:unit_test"]
+        run_dbt(args, env, quiet)
+        summary = run_summary(database, as_of_date)
+        summaries.append(summary)
+        if echo:
+            print(summary.line(), flush=True)
+    return summaries
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--start", type=_date, help="first run date to replay (YYYY-MM-DD)")
+    parser.add_argument("--end", type=_date, help="last run date to replay (YYYY-MM-DD)")
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=Path(os.environ.get("INSIDERS_REPLAY_DUCKDB_PATH", DEFAULT_DATABASE)),
+        help=f"the DuckDB file to build (default: {DEFAULT_DATABASE})",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="delete the database first if it exists"
+    )
+    parser.add_argument(
+        "--vars",
+        default="{}",
+        help="more dbt vars for every run, as JSON or YAML (e.g. '{cluster_k_max: 6}')",
+    )
+    parser.add_argument(
+        "--no-tests",
+        action="store_true",
+        help="skip the dbt tests of each run (faster; the models and snapshot are still built)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import yaml
+
+    database = args.database.resolve()
+    if database.exists():
+        if not args.overwrite:
+            print(
+                f"{database} exists: a replay needs a fresh database (use --overwrite)",
+                file=sys.stderr,
+            )
+            return 2
+        database.unlink()
+        Path(f"{database}.wal").unlink(missing_ok=True)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    extra_vars = yaml.safe_load(args.vars) or {}
+    print(f"replaying into {database}")
+    replay(
+        database,
+        start=args.start,
+        end=args.end,
+        extra_vars=extra_vars,
+        full_build=not args.no_tests,
+    )
+    return 0

@@ -1,0 +1,322 @@
+"""Model selection: every (feature space, algorithm, k) fitted, scored and checked for stability.
+
+Scale. Ward's tree and the silhouette are quadratic in the number of customers, so:
+
+- every algorithm is fitted on one seeded sample of at most ``fit_sample_cap`` customers (the same
+  sample for all, so they compete on equal terms) and every customer is then assigned: k-means and
+  Gaussian mixtures ``predict``; a Ward cut assigns each customer to the nearest cluster centroid;
+- the silhouette is computed on a seeded sample of at most ``score_sample_cap`` customers;
+- Davies-Bouldin, Calinski-Harabasz, the smallest cluster's share and the revenue separation are
+  linear and use everyone;
+- ONE Ward tree serves every k (``scipy.cluster.hierarchy.ward`` once, ``fcluster`` per k).
+
+Stability. Each of ``n_stability_fits`` extra fits uses another seed and another seeded sample of
+80 % of the fit sample's size, drawn from all customers; its labels on the score sample are
+compared with the main fit's by the adjusted Rand index, and ``stability_ari`` is the mean. For
+Ward that is one extra tree per resample, again cut at every k.
+
+Memory: Ward's condensed distance matrix takes ``4 * cap**2`` bytes (1.6 GB at the default
+20,000), the silhouette a chunked ``score_sample_cap``-square block at a time.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import fcluster, ward
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    pairwise_distances_argmin,
+    silhouette_score,
+)
+from sklearn.mixture import GaussianMixture
+
+from insiders.segmentation_features import (
+    DEFAULT_FEATURE_COLUMNS,
+    DEFAULT_FIT_SAMPLE_CAP,
+    FEATURE_SPACES,
+    REVENUE_COLUMN,
+    STREAM_FIT,
+    STREAM_SCORE,
+    STREAM_STABILITY,
+    prepare_features,
+    sample_index,
+    signed_log1p,
+    sort_customers,
+)
+
+ALGORITHMS: tuple[str, ...] = ("kmeans", "gmm", "hierarchical")
+DEFAULT_K_VALUES = range(2, 12)
+DEFAULT_SCORE_SAMPLE_CAP = 10_000
+DEFAULT_STABILITY_FITS = 2
+STABILITY_SAMPLE_FRACTION = 0.8
+KMEANS_INITS = 4
+GMM_MAX_ITER = 300
+
+SELECTION_DTYPES: dict[str, str] = {
+    "model_key": "str",
+    "feature_space": "str",
+    "algorithm": "str",
+    "k": "int64",
+    "silhouette": "float64",
+    "davies_bouldin": "float64",
+    "calinski_harabasz": "float64",
+    "smallest_cluster_share": "float64",
+    "insiders_share": "float64",
+    "revenue_separation": "float64",
+    "stability_ari": "float64",
+    "converged": "bool",
+    "fit_seconds": "float64",
+    "n_customers": "int64",
+    "fit_sample_size": "int64",
+    "score_sample_size": "int64",
+    "seed": "int64",
+}
+
+Assign = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class FittedPartition:
+    """A fitted clustering: how to assign any customer, and how the fit went."""
+
+    assign: Assign
+    converged: bool
+    fit_seconds: float
+
+
+def model_key(space: str, algorithm: str, k: int) -> str:
+    """One readable key per selection row, e.g. ``scaled/kmeans/k=05``."""
+    return f"{space}/{algorithm}/k={k:02d}"
+
+
+def nearest_centroid(centroids: np.ndarray) -> Assign:
+    """Assign each point to its nearest centroid (ties to the lowest index)."""
+    return lambda points: pairwise_distances_argmin(points, centroids)
+
+
+def fit_kmeans(points: np.ndarray, k: int, seed: int) -> FittedPartition:
+    start = time.perf_counter()
+    model = KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=seed).fit(points)
+    return FittedPartition(model.predict, True, time.perf_counter() - start)
+
+
+def fit_gmm(points: np.ndarray, k: int, seed: int) -> FittedPartition:
+    start = time.perf_counter()
+    # A mixture that has not converged after GMM_MAX_ITER steps is still a partition; it is
+    # recorded in the `converged` column instead of raising a warning into the dbt log.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = GaussianMixture(
+            n_components=k, covariance_type="full", max_iter=GMM_MAX_ITER, random_state=seed
+        ).fit(points)
+    return FittedPartition(model.predict, bool(model.converged_), time.perf_counter() - start)
+
+
+def ward_partitions(points: np.ndarray, k_values: Iterable[int]) -> dict[int, FittedPartition]:
+    """One Ward tree, cut at every k; each cut assigns by nearest cluster centroid.
+
+    ``fit_seconds`` of each k is the shared tree's build time plus that k's cut.
+    """
+    start = time.perf_counter()
+    tree = ward(points)
+    tree_seconds = time.perf_counter() - start
+    partitions = {}
+    for k in k_values:
+        start = time.perf_counter()
+        labels = fcluster(tree, t=k, criterion="maxclust")
+        centroids = np.stack([points[labels == c].mean(axis=0) for c in np.unique(labels)])
+        partitions[k] = FittedPartition(
+            nearest_centroid(centroids), True, tree_seconds + time.perf_counter() - start
+        )
+    return partitions
+
+
+def fit_partitions(
+    algorithm: str, points: np.ndarray, k_values: Sequence[int], seed: int
+) -> dict[int, FittedPartition]:
+    """Every k of one algorithm fitted on ``points``."""
+    if algorithm == "kmeans":
+        return {k: fit_kmeans(points, k, seed) for k in k_values}
+    if algorithm == "gmm":
+        return {k: fit_gmm(points, k, seed) for k in k_values}
+    if algorithm == "hierarchical":
+        return ward_partitions(points, k_values)
+    raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
+
+
+def fit_labels(
+    points: np.ndarray, *, algorithm: str, k: int, seed: int, fit_sample_cap: int
+) -> np.ndarray:
+    """Labels of every customer from the same fit that ``select_models`` scores."""
+    fit_rows = sample_index(len(points), fit_sample_cap, seed, STREAM_FIT)
+    return fit_partitions(algorithm, points[fit_rows], [k], seed)[k].assign(points)
+
+
+def revenue_separation(labels: np.ndarray, log_revenue: np.ndarray) -> float:
+    """Share of the variance of log gross revenue between clusters (eta squared, 0 to 1).
+
+    Whatever the space, the Insiders are picked by revenue, so a partition that does not
+    separate revenue cannot separate them.
+    """
+    total = ((log_revenue - log_revenue.mean()) ** 2).sum()
+    if total == 0:
+        return np.nan
+    counts = np.bincount(labels)
+    means = np.bincount(labels, weights=log_revenue)[labels] / counts[labels]
+    return float(1 - ((log_revenue - means) ** 2).sum() / total)
+
+
+def top_cluster_share(labels: np.ndarray, revenue: np.ndarray) -> float:
+    """Share of customers in the cluster of highest mean gross revenue: the would-be Insiders."""
+    counts = np.bincount(labels)
+    means = np.divide(
+        np.bincount(labels, weights=revenue),
+        counts,
+        out=np.full(len(counts), -np.inf),
+        where=counts > 0,
+    )
+    return float(counts[int(np.argmax(means))] / len(labels))
+
+
+def partition_scores(
+    points: np.ndarray, labels: np.ndarray, score_rows: np.ndarray, k: int
+) -> dict[str, float]:
+    """Silhouette on the score sample; the linear scores on everyone."""
+    n_labels = len(np.unique(labels))
+    n_score_labels = len(np.unique(labels[score_rows]))
+    shares = np.bincount(labels, minlength=k) / len(labels)
+    return {
+        "silhouette": float(silhouette_score(points[score_rows], labels[score_rows]))
+        if 1 < n_score_labels < len(score_rows)
+        else np.nan,
+        "davies_bouldin": float(davies_bouldin_score(points, labels))
+        if 1 < n_labels < len(labels)
+        else np.nan,
+        "calinski_harabasz": float(calinski_harabasz_score(points, labels))
+        if 1 < n_labels < len(labels)
+        else np.nan,
+        "smallest_cluster_share": float(shares[:k].min()) if len(shares) >= k else 0.0,
+    }
+
+
+def empty_selection() -> pd.DataFrame:
+    """The selection table with no rows, typed (what ``dbt build --empty`` gets)."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in SELECTION_DTYPES.items()})
+
+
+def select_models(
+    features: pd.DataFrame,
+    *,
+    feature_columns: Sequence[str] = DEFAULT_FEATURE_COLUMNS,
+    spaces: Sequence[str] = FEATURE_SPACES,
+    algorithms: Sequence[str] = ALGORITHMS,
+    k_values: Iterable[int] = DEFAULT_K_VALUES,
+    seed: int = 0,
+    fit_sample_cap: int = DEFAULT_FIT_SAMPLE_CAP,
+    score_sample_cap: int = DEFAULT_SCORE_SAMPLE_CAP,
+    n_stability_fits: int = DEFAULT_STABILITY_FITS,
+) -> pd.DataFrame:
+    """One row per (feature space, algorithm, k) with its scores; see the module docstring.
+
+    k values that are not below the number of fitted customers are skipped.
+    """
+    n_customers = len(features)
+    k_values = [k for k in k_values if 2 <= k < min(n_customers, fit_sample_cap)]
+    if n_customers == 0 or not k_values:
+        return empty_selection()
+    fit_rows = sample_index(n_customers, fit_sample_cap, seed, STREAM_FIT)
+    score_rows = sample_index(n_customers, score_sample_cap, seed, STREAM_SCORE)
+    revenue = sort_customers(features)[REVENUE_COLUMN].astype("float64").to_numpy()
+    log_revenue = signed_log1p(revenue)
+    resample_size = max(max(k_values) + 1, round(STABILITY_SAMPLE_FRACTION * len(fit_rows)))
+    rows = []
+    for space in spaces:
+        points = prepare_features(
+            features, feature_columns, space, seed, fit_sample_cap=fit_sample_cap
+        )
+        for algorithm in algorithms:
+            fitted = fit_partitions(algorithm, points[fit_rows], k_values, seed)
+            resampled = []
+            for i in range(1, n_stability_fits + 1):
+                rows_i = sample_index(n_customers, resample_size, seed + i, STREAM_STABILITY)
+                resampled.append(fit_partitions(algorithm, points[rows_i], k_values, seed + i))
+            for k in k_values:
+                labels = fitted[k].assign(points)
+                agreements = [
+                    adjusted_rand_score(labels[score_rows], other[k].assign(points[score_rows]))
+                    for other in resampled
+                ]
+                rows.append(
+                    {
+                        "model_key": model_key(space, algorithm, k),
+                        "feature_space": space,
+                        "algorithm": algorithm,
+                        "k": k,
+                        **partition_scores(points, labels, score_rows, k),
+                        "insiders_share": top_cluster_share(labels, revenue),
+                        "revenue_separation": revenue_separation(labels, log_revenue),
+                        "stability_ari": float(np.mean(agreements)) if agreements else np.nan,
+                        "converged": fitted[k].converged,
+                        "fit_seconds": fitted[k].fit_seconds,
+                        "n_customers": n_customers,
+                        "fit_sample_size": len(fit_rows),
+                        "score_sample_size": len(score_rows),
+                        "seed": seed,
+                    }
+                )
+    return pd.DataFrame(rows).astype(SELECTION_DTYPES)
+
+
+def choose_model(
+    selection: pd.DataFrame,
+    *,
+    algorithm: str | None = None,
+    k: int | None = None,
+    space: str | None = None,
+    min_cluster_share: float = 0.02,
+    min_stability: float = 0.7,
+    max_insiders_share: float = 1.0,
+) -> tuple[str, str, int]:
+    """The (feature space, algorithm, k) to label customers with.
+
+    Pinned values win: with all three pinned, they are returned as they are. Otherwise, among the
+    selection rows that match the pinned values, the rule is: highest silhouette among models
+    whose smallest cluster holds at least ``min_cluster_share`` of the customers, whose top
+    cluster (the would-be Insiders) holds at most ``max_insiders_share`` of them — a loyalty
+    programme is for a minority — and whose ``stability_ari`` is at least ``min_stability`` (a
+    missing stability passes); if no model passes all three, the highest silhouette among all
+    matching rows. Ties go to the smaller k, then
+    to the space and algorithm names in alphabetical order.
+    """
+    if algorithm is not None and k is not None and space is not None:
+        return space, algorithm, int(k)
+    candidates = selection.dropna(subset=["silhouette"])
+    for column, pinned in (("algorithm", algorithm), ("k", k), ("feature_space", space)):
+        if pinned is not None:
+            candidates = candidates[candidates[column] == pinned]
+    if candidates.empty:
+        raise ValueError(
+            f"no scored model matches algorithm={algorithm!r}, k={k!r}, space={space!r}"
+        )
+    eligible = candidates[
+        (candidates["smallest_cluster_share"] >= min_cluster_share)
+        & (candidates["insiders_share"] <= max_insiders_share)
+        & ~(candidates["stability_ari"] < min_stability)
+    ]
+    pool = eligible if not eligible.empty else candidates
+    best = pool.sort_values(
+        ["silhouette", "k", "feature_space", "algorithm"],
+        ascending=[False, True, True, True],
+        kind="mergesort",
+    ).iloc[0]
+    return str(best["feature_space"]), str(best["algorithm"]), int(best["k"])
