@@ -12,16 +12,28 @@ kept as (
     where rejection_reason is null
 ),
 
+-- Surrogates are numbered from surrogate_customer_id_start (the study's 19000, above its real
+-- ids) or from just above the greatest real id of the file, whichever is higher, so that a
+-- surrogate never takes the id of a real customer, kept or rejected.
+surrogate_id_start as (
+    select
+        greatest(
+            {{ var('surrogate_customer_id_start') }}, max(customer_id) + 1
+        ) as first_surrogate_customer_id
+    from screened
+),
+
 -- The study's way (missing_customer_policy = surrogate): each invoice without a customer
 -- becomes one surrogate customer, numbered in invoice order.
 surrogate_ids as (
     select
-        invoice_id,
-        {{ var('surrogate_customer_id_start') }}
-        + dense_rank() over (order by invoice_id) - 1 as surrogate_customer_id
+        kept.invoice_id,
+        surrogate_id_start.first_surrogate_customer_id
+        + dense_rank() over (order by kept.invoice_id) - 1 as surrogate_customer_id
     from kept
-    where customer_id is null
-    group by invoice_id
+    cross join surrogate_id_start
+    where kept.customer_id is null
+    group by kept.invoice_id, surrogate_id_start.first_surrogate_customer_id
 ),
 
 final as (

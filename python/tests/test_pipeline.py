@@ -119,3 +119,26 @@ def test_features_match_an_independent_computation(pipeline):
     assert (actual["returned_items"].to_numpy() == expected["returned_items"].to_numpy()).all()
     difference = (actual["gross_revenue"] - expected["gross_revenue"].astype(float)).abs()
     assert difference.max() < 1e-6
+
+
+def test_segments_find_the_planted_high_value_customers(pipeline):
+    """The built segments against the generator's planted archetypes.
+
+    Measured at scale 0.1, seed 7 (435 customers; the rule picks k = 3): adjusted Rand index
+    0.35, Insiders precision 0.48 and recall 0.69 against the planted wholesalers and loyal
+    high-value customers. The floors sit under these with a margin; one-off buyers, the largest
+    archetype, must never be Insiders.
+    """
+    import pandas as pd
+
+    from insiders.clustering import score_against_truth
+
+    labels = pipeline.frame("select customer_id, cluster_id, is_insider from customer_segments")
+    truth = pd.read_parquet(pipeline.truth_path)
+    truth = truth[truth["customer_id"].isin(labels["customer_id"])]
+    scores = score_against_truth(labels, truth)
+    assert scores["adjusted_rand_index"] >= 0.25
+    assert scores["insider_precision"] >= 0.35
+    assert scores["insider_recall"] >= 0.5
+    one_off = truth.loc[truth["archetype"] == "one_off", "customer_id"]
+    assert not labels.loc[labels["customer_id"].isin(one_off), "is_insider"].any()

@@ -1,5 +1,5 @@
--- Rule: the programme list, the Insiders profile and the summary count the same customers,
--- those labelled is_insider.
+-- Rule: the programme list and the summary count the same customers, the members labelled
+-- is_insider; the Insiders profile counts the customers of the Insiders segment (cluster 1).
 with
 
 counts as (
@@ -8,6 +8,10 @@ counts as (
             select count(*) from {{ ref('customer_segments') }}
             where is_insider
         ) as labelled,
+        (
+            select count(*) from {{ ref('customer_segments') }}
+            where cluster_id = 1
+        ) as in_segment,
         (select count(*) from {{ ref('insiders') }}) as listed,
         (
             select max(customers) from {{ ref('segment_profiles') }}
@@ -17,4 +21,4 @@ counts as (
 )
 
 select * from counts
-where listed != labelled or profiled != labelled or summarised != labelled
+where listed != labelled or profiled != in_segment or summarised != labelled

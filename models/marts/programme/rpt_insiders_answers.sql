@@ -61,7 +61,8 @@ answers as (
         1 as question_number,
         'Who is eligible for the Insiders programme?' as question,
         'Every customer the clustering puts in the top segment (cluster 1, the highest mean '
-        || 'revenue): ' || format('{:,}', summary.insider_count) || ' customers, listed in '
+        || 'revenue) who bought in the last {{ var("insiders_max_recency_days") }} days: '
+        || format('{:,}', summary.insider_count) || ' customers, listed in '
         || 'the insiders model by revenue rank; the smallest member revenue is £'
         || format('{:,.0f}', summary.insider_min_revenue) || '.' as answer,
         cast(summary.insider_count as double) as figure,
@@ -133,7 +134,8 @@ answers as (
     select
         6 as question_number,
         'What are the criteria to join the Insiders?' as question,
-        'Being placed in the top segment by the monthly run; in plain terms, revenue of at '
+        'Being placed in the top segment by the monthly run, having bought in the last '
+        || '{{ var("insiders_max_recency_days") }} days; in plain terms, revenue of at '
         || 'least £' || format('{:,.0f}', join_rules.min_revenue) || ', at least '
         || format('{:g}', join_rules.min_invoices) || ' invoices and a purchase in the last '
         || format('{:.0f}', join_rules.max_recency) || ' days (what nine members in ten '
@@ -147,7 +149,9 @@ answers as (
     select
         7 as question_number,
         'What are the criteria to leave the Insiders?' as question,
-        'Leaving the top segment at a monthly run; the early warnings are no purchase for more '
+        'No purchase for more than {{ var("insiders_max_recency_days") }} days (out at the next '
+        || 'monthly run), or more than {{ var("insiders_grace_runs") }} monthly run(s) in a row '
+        || 'outside the top segment; the early warnings are no purchase for more '
         || 'than ' || format('{:.0f}', join_rules.max_recency) || ' days or revenue below £'
         || format('{:,.0f}', join_rules.min_revenue) || '. Members showing a warning today: '
         || format('{:,}', join_rules.at_risk) || '.' as answer,

@@ -36,7 +36,7 @@ per_segment as (
     select
         cluster_id,
         segment,
-        bool_and(is_insider) as is_insider_segment,
+        bool_and(cluster_id = 1) as is_insider_segment,
         count(*) as customers,
         sum(gross_revenue) as gross_revenue,
         avg(gross_revenue) as mean_gross_revenue,

@@ -6,9 +6,12 @@ vars pin the algorithm and k. Segment names are carried over from the previous r
 as it was before this run replaces it: dbt-duckdb builds the new table under a temporary name)
 by insiders.segmentation_matching, and the previous run's k is kept while its silhouette is
 within cluster_keep_k_tolerance of the rule's choice; cluster_match_previous false turns both off.
+Membership (is_insider) follows the join and leave rules of insiders.membership, with the
+previous run's members as its memory.
 """
 
 from insiders.clustering import empty_segments, segment_customers, segment_settings
+from insiders.membership import apply_membership
 from insiders.segmentation_matching import matching_enabled, with_as_of_date
 
 
@@ -21,7 +24,7 @@ def previous_segments(dbt, session):
     ).fetchall()[0][0]
     if not found:
         return None
-    return session.sql(f"select customer_id, cluster_id, segment from {dbt.this}").df()
+    return session.sql(f"select * from {dbt.this}").df()
 
 
 def model(dbt, session):
@@ -41,15 +44,21 @@ def model(dbt, session):
     selection = dbt.ref("cluster_model_selection").df()
     if features.empty:
         # dbt build --empty: no customers, but the table keeps its columns and types.
-        return with_as_of_date(empty_segments(features, settings["feature_columns"]), features)
-    previous = None
-    if matching_enabled(dbt.config.get("match_previous")):
-        previous = previous_segments(dbt, session)
+        empty = empty_segments(features, settings["feature_columns"])
+        return with_as_of_date(empty.assign(runs_outside_insiders=0), features)
+    previous = previous_segments(dbt, session)
     segments = segment_customers(
         features,
         selection,
-        previous=previous,
+        previous=previous if matching_enabled(dbt.config.get("match_previous")) else None,
         keep_k_tolerance=float(dbt.config.get("keep_k_tolerance") or 0),
         **settings,
     )
-    return with_as_of_date(segments, features)
+    members = apply_membership(
+        segments,
+        previous,
+        features=features,
+        max_recency_days=int(dbt.config.get("max_recency_days")),
+        grace_runs=int(dbt.config.get("grace_runs")),
+    )
+    return with_as_of_date(members, features)
