@@ -22,22 +22,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-EXCLUDED_STOCK_CODES = (
-    "POST",
-    "D",
-    "DOT",
-    "M",
-    "S",
-    "AMAZONFEE",
-    "m",
-    "DCGSSBOY",
-    "DCGSSGIRL",
-    "PADS",
-    "B",
-    "CRUK",
+from insiders.study import (
+    EXCLUDED_COUNTRIES,
+    EXCLUDED_CUSTOMERS,
+    EXCLUDED_STOCK_CODES,
 )
-EXCLUDED_COUNTRIES = ("European Community", "Unspecified")
-EXCLUDED_CUSTOMERS = (16446,)
+
 MISSING_CUSTOMER_POLICIES = ("exclude", "surrogate")
 DUPLICATE_LINE_POLICIES = ("keep_first", "keep_all")
 

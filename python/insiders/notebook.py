@@ -46,24 +46,14 @@ from sklearn import metrics as m
 from sklearn import mixture as mx
 from sklearn import preprocessing as pp
 
-EXCLUDED_STOCK_CODES = (
-    "POST",
-    "D",
-    "DOT",
-    "M",
-    "S",
-    "AMAZONFEE",
-    "m",
-    "DCGSSBOY",
-    "DCGSSGIRL",
-    "PADS",
-    "B",
-    "CRUK",
+from insiders.study import (
+    EXCLUDED_COUNTRIES,
+    EXCLUDED_CUSTOMERS,
+    EXCLUDED_STOCK_CODES,
+    MIN_UNIT_PRICE,
+    SURROGATE_START,
 )
-EXCLUDED_COUNTRIES = ("European Community", "Unspecified")
-EXCLUDED_CUSTOMERS = (16446,)
-MIN_UNIT_PRICE = 0.04
-SURROGATE_START = 19000
+
 FEATURE_COLUMNS = (
     "gross_revenue",
     "recency_days",
