@@ -1,6 +1,7 @@
 -- Question 6: what are the criteria to join the Insiders?
--- Membership is decided by each run of the clustering; the thresholds below say the same in
--- words a customer can be told (what nine members in ten meet). The last row counts the
+-- A customer joins at a monthly run that places them in the top segment, having bought in the
+-- last insiders_max_recency_days days; the thresholds below approximate that segment in words
+-- a customer can be told (what nine members in ten meet). The last row counts the
 -- customers outside the programme who meet all three today.
 select
     rule_text,

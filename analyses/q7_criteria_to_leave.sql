@@ -1,6 +1,7 @@
 -- Question 7: what are the criteria to leave the Insiders?
--- A member leaves when a run no longer places them in the top segment; these early warnings
--- say who is drifting out. The last row counts the members who show either warning today.
+-- A member leaves when inactive for more than insiders_max_recency_days days, or after more
+-- than insiders_grace_runs runs in a row outside the top segment; these early warnings say who
+-- is drifting out. The last row counts the members who show either warning today.
 select
     rule_text,
     feature,

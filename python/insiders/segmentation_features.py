@@ -7,8 +7,8 @@ Two spaces, both built from the same feature list:
     are heavy-tailed (a few wholesalers buy a thousand times the median); on raw or only
     standard-scaled values those few customers get clusters of their own and every other customer
     lands in one blob. The log spreads the bulk and pulls in the tail; the sign keeps it defined for
-    the odd negative value (a refund larger than the purchases). Robust scaling after the log
-    measured no better than standard scaling (see the README comparison), so the simpler one stays.
+    the odd negative value (a refund larger than the purchases). Robust scaling after the log has
+    not been compared; standard scaling is the simpler choice.
 ``embedding``
     The study's space: a random forest predicts (log) gross revenue from the other features; each
     customer becomes the one-hot vector of the leaves it falls in, one per tree. The Euclidean
