@@ -58,8 +58,8 @@ docs: build
 test: $(STAMP) browser lint pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check python models tests
-	$(BIN)/ruff format --check python models tests
+	$(BIN)/ruff check python models tests benchmarks
+	$(BIN)/ruff format --check python models tests benchmarks
 	$(BIN)/sqlfluff lint models tests analyses
 	$(BIN)/dbt-score lint --run-dbt-parse
 

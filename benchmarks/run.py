@@ -4,13 +4,13 @@ For each scale: generate the data (cached under ``data/bench/``), then run each 
 a subprocess of its own, with a time limit and a memory limit, and record its wall time and
 peak memory:
 
-- ``lower_bound``: ``python -m insiders.lower_bound`` (one DuckDB query, raw file to features);
+- ``lower_bound``: ``python -m benchmarks.lower_bound`` (one DuckDB query, raw file to features);
 - ``pipeline_features``: ``dbt build`` of the models and seeds up to ``customer_features``
   (no tests), into a fresh DuckDB file;
 - ``pipeline``: the whole ``dbt build`` (landing, staging, cleaning, audit, features,
   clustering, every data and unit test) into a fresh DuckDB file, timed node by node from
   dbt's ``run_results.json``;
-- ``notebook``: ``python -m insiders.notebook`` (the study's pandas notebook), which reports
+- ``notebook``: ``python -m benchmarks.notebook`` (the study's pandas notebook), which reports
   each stage as it ends, so its features-only time comes from the same run.
 
 Peak memory is the peak resident set of the contender's process tree: ``wait4``'s
@@ -336,7 +336,7 @@ def run_scale(scale: float, args: argparse.Namespace) -> dict:
         print(f"scale {name}: {contender} ...", flush=True)
         if contender == "lower_bound":
             out = run_dir / "lower_bound_features.parquet"
-            cmd = [PYTHON, "-m", "insiders.lower_bound", str(raw), "--out", str(out)]
+            cmd = [PYTHON, "-m", "benchmarks.lower_bound", str(raw), "--out", str(out)]
             cmd += args.lower_bound_policies.split()
             run = measure(cmd, env=env, log_stem=log_stem, **engine_limits)
             if run.status == "ok":
@@ -367,7 +367,7 @@ def run_scale(scale: float, args: argparse.Namespace) -> dict:
             if not args.keep_databases:
                 database.unlink(missing_ok=True)
         elif contender == "notebook":
-            cmd = [PYTHON, "-m", "insiders.notebook", str(raw)]
+            cmd = [PYTHON, "-m", "benchmarks.notebook", str(raw)]
             run = measure(cmd, env=env, log_stem=log_stem, **limits)
             run.detail = notebook_progress(run)
             if run.status == "failed" and "MemoryError" in Path(REPO / run.stderr_path).read_text(

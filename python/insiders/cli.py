@@ -11,13 +11,22 @@ import importlib
 import sys
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "generate": ("insiders.generator", "write Online-Retail-shaped invoice lines"),
-    "inspect": ("insiders.landing", "detect a raw file's shape and check it can be loaded"),
-    "report": ("insiders.report", "write the HTML report from the built database"),
-    "replay": ("insiders.replay", "replay the pipeline month by month, as a scheduled run would"),
-    "summary": ("insiders.summary", "print what the last build produced and where"),
-    "sql": ("insiders.sql", "run SQL on the built database (read-only)"),
-    "docs": ("insiders.docs_site", "write the static docs site (dbt docs generate --static)"),
+    "generate": ("insiders.generator.generate", "write Online-Retail-shaped invoice lines"),
+    "inspect": (
+        "insiders.landing.raw_file",
+        "detect a raw file's shape and check it can be loaded",
+    ),
+    "report": ("insiders.commands.report", "write the HTML report from the built database"),
+    "replay": (
+        "insiders.commands.replay",
+        "replay the pipeline month by month, as a scheduled run would",
+    ),
+    "summary": ("insiders.commands.summary", "print what the last build produced and where"),
+    "sql": ("insiders.commands.sql", "run SQL on the built database (read-only)"),
+    "docs": (
+        "insiders.commands.docs_site",
+        "write the static docs site (dbt docs generate --static)",
+    ),
 }
 
 

@@ -70,7 +70,7 @@ def run_dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 
 def build_pipeline(root: Path, *, scale: float, seed: int, extra: tuple[str, ...] = ()):
-    from insiders.generator import generate
+    from insiders.generator.generate import generate
 
     root.mkdir(parents=True, exist_ok=True)
     files = generate(root / "online_retail.parquet", scale=scale, seed=seed)

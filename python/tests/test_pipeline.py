@@ -131,7 +131,7 @@ def test_segments_find_the_planted_high_value_customers(pipeline):
     """
     import pandas as pd
 
-    from insiders.clustering import score_against_truth
+    from insiders.segmentation.clustering import score_against_truth
 
     labels = pipeline.frame("select customer_id, cluster_id, is_insider from customer_segments")
     truth = pd.read_parquet(pipeline.truth_path)

@@ -1,10 +1,11 @@
 """Every (feature space, algorithm, k) fitted and scored on customer_features.
 
-Thin on purpose: the fitting, sampling and scoring live in insiders.clustering (tested there).
+Thin on purpose: the fitting, sampling and scoring live in insiders.segmentation.clustering
+(tested there).
 Settings come from this model's YAML config, which reads the project vars cluster_*.
 """
 
-from insiders.clustering import empty_selection, select_models, selection_settings
+from insiders.segmentation.clustering import empty_selection, select_models, selection_settings
 
 
 def model(dbt, session):

@@ -1,18 +1,18 @@
 """One row per customer: cluster, segment name and Insiders flag, from the chosen model.
 
-Thin on purpose: the choice rule, the fit and the naming live in insiders.clustering (tested
-there). The model is the one cluster_model_selection scored best by the rule, unless the project
-vars pin the algorithm and k. Segment names are carried over from the previous run (this table
-as it was before this run replaces it: dbt-duckdb builds the new table under a temporary name)
-by insiders.segmentation_matching, and the previous run's k is kept while its silhouette is
+Thin on purpose: the choice rule, the fit and the naming live in insiders.segmentation.clustering
+(tested there). The model is the one cluster_model_selection scored best by the rule, unless the
+project vars pin the algorithm and k. Segment names are carried over from the previous run (this
+table as it was before this run replaces it: dbt-duckdb builds the new table under a temporary
+name) by insiders.segmentation.matching, and the previous run's k is kept while its silhouette is
 within cluster_keep_k_tolerance of the rule's choice; cluster_match_previous false turns both off.
-Membership (is_insider) follows the join and leave rules of insiders.membership, with the
+Membership (is_insider) follows the join and leave rules of insiders.programme.membership, with the
 previous run's members as its memory.
 """
 
-from insiders.clustering import empty_segments, segment_customers, segment_settings
-from insiders.membership import apply_membership
-from insiders.segmentation_matching import matching_enabled, with_as_of_date
+from insiders.programme.membership import apply_membership
+from insiders.segmentation.clustering import empty_segments, segment_customers, segment_settings
+from insiders.segmentation.matching import matching_enabled, with_as_of_date
 
 
 def previous_segments(dbt, session):

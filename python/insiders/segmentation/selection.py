@@ -41,7 +41,7 @@ from sklearn.metrics import (
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
-from insiders.segmentation_features import (
+from insiders.segmentation.features import (
     DEFAULT_FEATURE_COLUMNS,
     DEFAULT_FIT_SAMPLE_CAP,
     FEATURE_SPACES,

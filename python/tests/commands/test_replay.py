@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from conftest import PIPELINE_SEED, BuiltPipeline, dbt_env, run_dbt
 
-from insiders.replay import month_ends, replay
+from insiders.commands.replay import month_ends, replay
 
 # Few runs and a small selection grid keep the replay affordable (about 20 s a run at 0.1).
 REPLAY_SCALE = 0.1
@@ -35,7 +35,7 @@ def test_month_ends_cover_the_period_and_end_on_the_last_day():
 
 @pytest.fixture(scope="module")
 def replayed(tmp_path_factory) -> BuiltPipeline:
-    from insiders.generator import generate
+    from insiders.generator.generate import generate
 
     root = tmp_path_factory.mktemp("replay")
     files = generate(root / "online_retail.parquet", scale=REPLAY_SCALE, seed=PIPELINE_SEED)

@@ -1,11 +1,11 @@
 """Customer segmentation: the public API the dbt Python models call.
 
 - ``prepare_features``: customers as points of the ``scaled`` or ``embedding`` feature space
-  (``insiders.segmentation_features``);
+  (``insiders.segmentation.features``);
 - ``select_models`` and ``choose_model``: every (space, algorithm, k) scored, and the rule that
-  picks one (``insiders.segmentation_selection``);
+  picks one (``insiders.segmentation.selection``);
 - ``label_customers`` and ``score_against_truth``: the labelled customers and their quality
-  against planted archetypes (``insiders.segmentation_labels``);
+  against planted archetypes (``insiders.segmentation.labels``);
 - ``selection_settings`` and ``segment_settings``: dbt config values (which arrive as text when
   YAML renders a project var) turned into typed arguments.
 """
@@ -18,21 +18,21 @@ from typing import Any
 
 import pandas as pd
 
-from insiders.segmentation_features import (
+from insiders.segmentation.features import (
     DEFAULT_FEATURE_COLUMNS,
     DEFAULT_FIT_SAMPLE_CAP,
     FEATURE_SPACES,
     prepare_features,
 )
-from insiders.segmentation_labels import (
+from insiders.segmentation.labels import (
     INSIDERS,
     SEGMENT_NAMES,
     empty_segments,
     label_customers,
     score_against_truth,
 )
-from insiders.segmentation_matching import carry_segment_names, keep_previous_k, with_as_of_date
-from insiders.segmentation_selection import (
+from insiders.segmentation.matching import carry_segment_names, keep_previous_k, with_as_of_date
+from insiders.segmentation.selection import (
     ALGORITHMS,
     DEFAULT_K_VALUES,
     DEFAULT_SCORE_SAMPLE_CAP,
@@ -172,7 +172,7 @@ def segment_customers(
     """``choose_model`` on the selection (or the pinned values), then ``label_customers``.
 
     With ``previous`` (the previous run's ``customer_id``, ``cluster_id`` and ``segment``), the
-    segment names are carried over by ``insiders.segmentation_matching.carry_segment_names``,
+    segment names are carried over by ``insiders.segmentation.matching.carry_segment_names``,
     and, unless k is pinned, the previous run's k is kept while its silhouette is within
     ``keep_k_tolerance`` of the rule's choice (``keep_previous_k``).
     With no customers, or nothing scored and nothing pinned, the typed empty table.

@@ -37,13 +37,13 @@ import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score
 
-from insiders.segmentation_features import (
+from insiders.segmentation.features import (
     DEFAULT_FEATURE_COLUMNS,
     DEFAULT_FIT_SAMPLE_CAP,
     prepare_features,
     sort_customers,
 )
-from insiders.segmentation_selection import fit_labels
+from insiders.segmentation.selection import fit_labels
 
 INSIDERS = "Insiders"
 SEGMENT_NAMES: tuple[str, ...] = (

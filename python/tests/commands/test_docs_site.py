@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from insiders.docs_site import target_path, write_docs_site
+from insiders.commands.docs_site import target_path, write_docs_site
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CHROMIUM = next(
     (
         found

@@ -10,7 +10,7 @@ import pytest
 from markupsafe import escape
 
 from insiders.cli import main
-from insiders.report import load_study_silhouettes, write_report
+from insiders.commands.report import load_study_silhouettes, write_report
 
 SECTIONS = ("model-selection", "segment-profiles", "customer-map", "revenue-share", "questions")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -32,9 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from insiders.generator_catalogue import ADJUSTMENT_NOTES, SPECIAL_CODES, Catalogue, build_catalogue
-from insiders.generator_lines import Lines, chunk_lines
-from insiders.generator_plan import (
+from insiders.generator.catalogue import ADJUSTMENT_NOTES, SPECIAL_CODES, Catalogue, build_catalogue
+from insiders.generator.lines import Lines, chunk_lines
+from insiders.generator.plan import (
     ARCHETYPES,
     COUNTRY_NAMES,
     HIGH_VALUE_ARCHETYPES,

@@ -9,7 +9,7 @@ reports the ratio.
 The rules and policies are the pipeline's defaults (see ``dbt_project.yml`` and the seeds),
 written here as literals on purpose: this query must not depend on the project. With the
 same policies its output equals ``customer_features`` (``python/tests/test_notebook.py``).
-Run it as ``python -m insiders.lower_bound RAW.parquet --out features.parquet``.
+Run it as ``python -m benchmarks.lower_bound RAW.parquet --out features.parquet``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from insiders.study import (
+from benchmarks.study import (
     EXCLUDED_COUNTRIES,
     EXCLUDED_CUSTOMERS,
     EXCLUDED_STOCK_CODES,
@@ -171,7 +171,7 @@ def customer_features(raw_path: str | Path, **policies) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m insiders.lower_bound", description=__doc__.splitlines()[0]
+        prog="python -m benchmarks.lower_bound", description=__doc__.splitlines()[0]
     )
     parser.add_argument("raw_path", type=Path, help="the raw invoice lines (parquet)")
     parser.add_argument("--out", type=Path, required=True, help="parquet file to write")

@@ -1,10 +1,10 @@
-"""The join and leave rules of the programme (insiders.membership)."""
+"""The join and leave rules of the programme (insiders.programme.membership)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from insiders.membership import apply_membership
+from insiders.programme.membership import apply_membership
 
 
 def run(rows: list[tuple[int, int, int]]) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 profiles.yml::
 
     plugins:
-      - module: insiders.dbt_plugin
+      - module: insiders.landing.dbt_plugin
         alias: insiders_raw
 
 The source table's meta (or config)::
@@ -24,7 +24,7 @@ import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
 
-from insiders.landing import RawFileError, open_landed
+from insiders.landing.raw_file import RawFileError, open_landed
 
 
 class Plugin(BasePlugin):

@@ -16,10 +16,10 @@ import pyarrow.parquet as pq
 import pytest
 from dbt.adapters.duckdb.utils import SourceConfig
 
-from insiders import landing
 from insiders.cli import main
-from insiders.dbt_plugin import Plugin
-from insiders.landing import LANDED_SCHEMA, RawFileError, detect_shape, open_landed
+from insiders.landing import raw_file as landing
+from insiders.landing.dbt_plugin import Plugin
+from insiders.landing.raw_file import LANDED_SCHEMA, RawFileError, detect_shape, open_landed
 
 UCI_HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 RETAIL_II_HEADER = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"
@@ -553,7 +553,7 @@ def dbt_project(root: Path) -> Path:
                   path: "{root / "landing.duckdb"}"
                   threads: 1
                   plugins:
-                    - module: insiders.dbt_plugin
+                    - module: insiders.landing.dbt_plugin
                       alias: insiders_raw
             """
         )
@@ -585,7 +585,7 @@ def run_dbt(project: Path, raw_path: Path) -> subprocess.CompletedProcess[str]:
         **os.environ,
         "INSIDERS_RAW_PATH": str(raw_path),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "PYTHONPATH": os.pathsep.join([str(Path(landing.__file__).parents[1]), *sys.path]),
+        "PYTHONPATH": os.pathsep.join([str(Path(landing.__file__).parents[2]), *sys.path]),
     }
     dbt = Path(sys.executable).with_name("dbt")
     return subprocess.run(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from insiders.generator_catalogue import SPECIAL_CODES, SPECIAL_INDEX
+from insiders.generator.catalogue import SPECIAL_CODES, SPECIAL_INDEX
 
 FIRST_DAY = np.datetime64("2010-12-01", "D")
 LAST_DAY = np.datetime64("2011-12-09", "D")

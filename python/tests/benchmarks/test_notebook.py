@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from benchmarks import notebook
+from benchmarks.lower_bound import customer_features as lower_bound_features
 from conftest import PIPELINE_SCALE, PIPELINE_SEED, build_pipeline
-
-from insiders import notebook
-from insiders.lower_bound import customer_features as lower_bound_features
 
 STUDY_VARS = "{missing_customer_policy: surrogate, duplicate_line_policy: keep_all}"
 # The notebook's name for each pipeline feature whose definition it shares.

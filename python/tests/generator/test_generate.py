@@ -13,10 +13,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from insiders import cli, generator
-from insiders.generator import GeneratedFiles, generate, register
-from insiders.generator_catalogue import build_catalogue
-from insiders.generator_plan import build_plan, fit_total
+from insiders import cli
+from insiders.generator import generate as generator
+from insiders.generator.catalogue import build_catalogue
+from insiders.generator.generate import GeneratedFiles, generate, register
+from insiders.generator.plan import build_plan, fit_total
 
 SPECIAL_CODES = (
     "POST", "D", "DOT", "M", "S", "AMAZONFEE", "m", "DCGSSBOY", "DCGSSGIRL", "PADS", "B",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from insiders.summary import default_database
+from insiders.commands.summary import default_database
 
 
 def run_query(con: duckdb.DuckDBPyConnection, query: str, *, max_rows: int = 50) -> str:

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from insiders.generator_catalogue import (
+from insiders.generator.catalogue import (
     ADJUSTMENT_NOTES,
     SPECIAL_CODES,
     SPECIAL_INDEX,
     Catalogue,
 )
-from insiders.generator_plan import (
+from insiders.generator.plan import (
     ADJUST_NOTE,
     ADJUST_NULL,
     CANCEL,
@@ -31,7 +31,7 @@ from insiders.generator_plan import (
     SINGLE,
     Plan,
 )
-from insiders.generator_plan import (
+from insiders.generator.plan import (
     MAX_LINES_PER_INVOICE as MAX_LINES,
 )
 

@@ -2,8 +2,7 @@
 
 ``dbt docs generate --static`` writes ``static_index.html`` into dbt's target folder: the docs
 app with the manifest and catalog inlined, so it opens from disk with no server. The catalog
-reads the built database, so run this after ``dbt build``. Wire it as ``insiders docs`` by adding
-``"docs": ("insiders.docs_site", "write the static docs site")`` to ``insiders.cli.COMMANDS``.
+reads the built database, so run this after ``dbt build``; ``insiders docs`` runs it.
 """
 
 from __future__ import annotations

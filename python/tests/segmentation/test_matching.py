@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from insiders.segmentation_matching import (
+from insiders.segmentation.matching import (
     carry_segment_names,
     keep_previous_k,
     match_clusters,

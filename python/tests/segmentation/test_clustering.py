@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import insiders.segmentation_selection as selection_module
-from insiders.clustering import (
+import insiders.segmentation.selection as selection_module
+from insiders.segmentation.clustering import (
     DEFAULT_FEATURE_COLUMNS,
     INSIDERS,
     SELECTION_DTYPES,
@@ -21,7 +21,7 @@ from insiders.clustering import (
     select_models,
     selection_settings,
 )
-from insiders.segmentation_labels import name_segments, segment_name
+from insiders.segmentation.labels import name_segments, segment_name
 
 # Planted archetypes, shaped like the Online Retail customers: share, recency range in days,
 # mean extra invoices (None: exactly one invoice), lines per invoice, value per line, and the

@@ -25,7 +25,7 @@ figures were calendar-day figures; a file with times of day is truncated to the 
 newest first and subtracted the later date from the earlier one).
 
 Nothing here is borrowed from the pipeline (no DuckDB, no sampling, no tree reuse). Run it
-as ``python -m insiders.notebook RAW_PATH``; it prints one JSON line per stage (with the
+as ``python -m benchmarks.notebook RAW_PATH``; it prints one JSON line per stage (with the
 peak memory so far) so a benchmark that stops it knows how far it got.
 """
 
@@ -46,7 +46,7 @@ from sklearn import metrics as m
 from sklearn import mixture as mx
 from sklearn import preprocessing as pp
 
-from insiders.study import (
+from benchmarks.study import (
     EXCLUDED_COUNTRIES,
     EXCLUDED_CUSTOMERS,
     EXCLUDED_STOCK_CODES,
@@ -370,7 +370,7 @@ def run(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m insiders.notebook", description=__doc__.splitlines()[0]
+        prog="python -m benchmarks.notebook", description=__doc__.splitlines()[0]
     )
     parser.add_argument("raw_path", type=Path, help="the raw invoice lines (parquet or csv)")
     parser.add_argument("--stages", choices=("features", "all"), default="all")
