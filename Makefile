@@ -11,7 +11,6 @@ STAMP := $(VENV)/.installed
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export INSIDERS_RAW_PATH ?= data/raw/online_retail.parquet
 export INSIDERS_DUCKDB_PATH ?= insiders.duckdb
 SCALE ?= 1
 SEED ?= 42
@@ -37,11 +36,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: the docs-site test will be skipped"; fi; }
 
+# Without INSIDERS_RAW_PATH, the built-in data (insiders.paths holds its default path).
 data: $(STAMP)
-	@if [ "$(INSIDERS_RAW_PATH)" = "data/raw/online_retail.parquet" ]; then \
-	  $(BIN)/insiders generate --out $(INSIDERS_RAW_PATH) --scale $(SCALE) --seed $(SEED); \
+	@if [ -z "$${INSIDERS_RAW_PATH:-}" ]; then \
+	  $(BIN)/insiders generate --scale $(SCALE) --seed $(SEED); \
 	fi
-	$(BIN)/insiders inspect $(INSIDERS_RAW_PATH)
+	$(BIN)/insiders inspect
 
 build: data
 	$(BIN)/dbt build
@@ -72,7 +72,7 @@ replay: data
 
 # Times the pipeline against the study's notebook and a lower bound; writes BENCHMARKS.md.
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/run.py --scales 0.1 1 10 100
+	$(BIN)/python -m benchmarks.run --scales 0.1 1 10 100
 
 clean:
 	rm -rf target logs reports $(INSIDERS_DUCKDB_PATH)

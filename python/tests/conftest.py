@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from insiders.dbt_runner import DbtError, DbtRun, dbt_environment
+from insiders.dbt_runner import run_dbt as run_dbt_in_process
+
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 # Small enough to build in well under a minute, large enough (about 440 customers) for k = 2..11.
 PIPELINE_SCALE = float(os.environ.get("INSIDERS_TEST_SCALE", "0.1"))
 PIPELINE_SEED = 7
@@ -41,32 +41,21 @@ class BuiltPipeline:
 
 
 def dbt_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DBT_PROFILES_DIR=str(REPO),
-        DBT_PROJECT_DIR=str(REPO),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        INSIDERS_RAW_PATH=str(raw_path),
-        INSIDERS_DUCKDB_PATH=str(database),
+    """The environment of a build in ``root``: its raw file, database and dbt folders."""
+    return dbt_environment(
+        raw_path=raw_path,
+        database=database,
+        target_path=root / "target",
+        log_path=root / "logs",
     )
-    return env
 
 
-def run_dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """Run dbt in the repository; fail the test with dbt's own output when it fails."""
-    result = subprocess.run(
-        [str(BIN / "dbt"), *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr}")
-    return result
+def run_dbt(env: dict[str, str], *args: str) -> DbtRun:
+    """Run dbt through the project's runner; fail the test with dbt's own log when it fails."""
+    try:
+        return run_dbt_in_process(args, env=env)
+    except DbtError as error:
+        pytest.fail(str(error))
 
 
 def build_pipeline(root: Path, *, scale: float, seed: int, extra: tuple[str, ...] = ()):

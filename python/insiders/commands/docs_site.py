@@ -10,24 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from insiders import paths
+from insiders.dbt_runner import DbtError, dbt_environment, run_dbt
+
 DEFAULT_OUTPUT = Path("reports") / "docs.html"
 STATIC_INDEX = "static_index.html"
-
-
-def dbt_executable() -> str:
-    """The dbt beside this Python (the project's venv), else the one on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("dbt")
-    if found is None:
-        raise FileNotFoundError("dbt is not installed beside this Python nor on PATH")
-    return found
 
 
 def target_path(project_dir: Path, env: Mapping[str, str]) -> Path:
@@ -37,24 +27,18 @@ def target_path(project_dir: Path, env: Mapping[str, str]) -> Path:
 
 
 def write_docs_site(
-    project_dir: Path = Path(),
+    project_dir: Path | None = None,
     output: Path = DEFAULT_OUTPUT,
     env: Mapping[str, str] | None = None,
 ) -> Path:
-    """Run ``dbt docs generate --static`` in ``project_dir`` and copy the single-file site to
-    ``output`` (relative paths are taken from ``project_dir``). Returns the path written;
-    raises ``subprocess.CalledProcessError`` with dbt's output when dbt fails."""
-    project_dir = Path(project_dir).resolve()
-    environment = dict(os.environ if env is None else env)
-    environment.setdefault("DBT_PROFILES_DIR", str(project_dir))
-    subprocess.run(
-        [dbt_executable(), "docs", "generate", "--static"],
-        cwd=project_dir,
-        env=environment,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    """Run ``dbt docs generate --static`` in ``project_dir`` (default: this project) and copy
+    the single-file site to ``output`` (relative paths are taken from ``project_dir``). Returns
+    the path written; raises ``insiders.dbt_runner.DbtError`` with dbt's log when dbt fails."""
+    project_dir = (paths.project_dir(env) if project_dir is None else Path(project_dir)).resolve()
+    base = dict(os.environ if env is None else env)
+    base["DBT_PROJECT_DIR"] = str(project_dir)
+    environment = dbt_environment(base=base)
+    run_dbt(["docs", "generate", "--static"], env=environment)
     site = target_path(project_dir, environment) / STATIC_INDEX
     destination = output if output.is_absolute() else project_dir / output
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -64,15 +48,17 @@ def write_docs_site(
 
 def run(args: argparse.Namespace) -> int:
     try:
-        written = write_docs_site(Path(args.project_dir), Path(args.output))
-    except subprocess.CalledProcessError as error:
-        print(f"insiders docs: dbt docs generate failed:\n{error.stdout}\n{error.stderr}")
+        written = write_docs_site(args.project_dir, Path(args.output))
+    except DbtError as error:
+        print(f"insiders docs: dbt docs generate failed:\n{error}")
         return 1
     print(f"wrote {written}")
     return 0
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project-dir", default=".", help="the dbt project (default: here)")
+    parser.add_argument(
+        "--project-dir", type=Path, default=None, help="the dbt project (default: this one)"
+    )
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="the HTML file to write")
     parser.set_defaults(func=run)

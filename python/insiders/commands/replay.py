@@ -18,16 +18,16 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[3]
+from insiders.dbt_runner import DbtError, dbt_environment, run_dbt
+
 DEFAULT_DATABASE = "replay.duckdb"
 
 
@@ -63,24 +63,13 @@ def month_ends(
     return [day for day in ends if (start is None or day >= start) and (end is None or day <= end)]
 
 
-def dbt_command(args: Sequence[str]) -> list[str]:
-    return [str(Path(sys.executable).parent / "dbt"), *args]
-
-
-def run_dbt(args: Sequence[str], env: dict[str, str], quiet: bool) -> None:
-    """Run dbt in the project; stop the replay with dbt's output if it fails."""
-    result = subprocess.run(
-        dbt_command(args),
-        cwd=REPO,
-        env=env,
-        capture_output=quiet,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        if quiet:
-            sys.stderr.write(result.stdout[-6000:] + result.stderr)
-        raise SystemExit(f"dbt {' '.join(args[:1])} failed (exit {result.returncode})")
+def run_dbt_step(args: Sequence[str], env: Mapping[str, str], quiet: bool) -> None:
+    """Run one dbt step of the replay; stop the replay with dbt's log if it fails."""
+    try:
+        run_dbt(args, env=env, echo=not quiet)
+    except DbtError as error:
+        sys.stderr.write(f"{error}\n")
+        raise SystemExit(f"dbt {' '.join(args[:1])} failed") from None
 
 
 def data_period(database: Path) -> tuple[dt.date, dt.date]:
@@ -122,12 +111,10 @@ def replay(
     echo: bool = True,
 ) -> list[RunSummary]:
     """Replay the monthly runs into ``database`` (which must not exist yet)."""
-    env = dict(os.environ if env is None else env)
-    env["INSIDERS_DUCKDB_PATH"] = str(database)
-    env.setdefault("DBT_PROFILES_DIR", str(REPO))
+    env = dbt_environment(database=database, base=env)
     extra_vars = dict(extra_vars or {})
     # The seeds and the cleaned lines do not depend on the date: build them once to find the period.
-    run_dbt(
+    run_dbt_step(
         [
             "build",
             "--select",
@@ -148,7 +135,7 @@ def replay(
         args = ["build", "--vars", run_vars]
         if not full_build:
             args += ["--exclude", "resource_type:test", "resource_type:unit_test"]
-        run_dbt(args, env, quiet)
+        run_dbt_step(args, env, quiet)
         summary = run_summary(database, as_of_date)
         summaries.append(summary)
         if echo:

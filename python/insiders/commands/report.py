@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import base64
 import io
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,8 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from matplotlib.figure import Figure
+
+from insiders import paths
 
 DEFAULT_OUTPUT = Path("reports") / "insiders_report.html"
 
@@ -104,10 +105,6 @@ class ReportData:
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
-
-
-def default_database() -> Path:
-    return Path(os.environ.get("INSIDERS_DUCKDB_PATH", "insiders.duckdb"))
 
 
 def load_tables(database: Path) -> ReportData:
@@ -421,7 +418,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", default=str(default_database()), help="the DuckDB file")
+    parser.add_argument("--database", default=str(paths.database_path()), help="the DuckDB file")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="the HTML file to write")
     parser.add_argument(
         "--study-silhouettes",

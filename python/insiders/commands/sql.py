@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from insiders.commands.summary import default_database
+from insiders import paths
 
 
 def run_query(con: duckdb.DuckDBPyConnection, query: str, *, max_rows: int = 50) -> str:
@@ -59,6 +59,6 @@ def run(args: argparse.Namespace) -> int:
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", nargs="*", help="a SQL statement (default: read from stdin)")
-    parser.add_argument("--database", default=str(default_database()), help="the DuckDB file")
+    parser.add_argument("--database", default=str(paths.database_path()), help="the DuckDB file")
     parser.add_argument("--max-rows", type=int, default=50, help="rows shown per result (0: all)")
     parser.set_defaults(func=run)

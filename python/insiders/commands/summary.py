@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 import duckdb
+
+from insiders import paths
 
 # (schema, table, what it holds), in the order a reader meets them.
 TABLES: tuple[tuple[str, str, str], ...] = (
@@ -18,10 +19,6 @@ TABLES: tuple[tuple[str, str, str], ...] = (
     ("main", "customer_segments", "customers labelled"),
     ("main", "insiders", "Insiders (the programme list)"),
 )
-
-
-def default_database() -> Path:
-    return Path(os.environ.get("INSIDERS_DUCKDB_PATH", "insiders.duckdb"))
 
 
 def table_counts(database: Path) -> list[tuple[str, int | None, str]]:
@@ -61,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", default=str(default_database()), help="the DuckDB file")
+    parser.add_argument("--database", default=str(paths.database_path()), help="the DuckDB file")
     parser.add_argument(
         "artifacts", nargs="*", help="other files the run wrote (report, docs), listed if present"
     )

@@ -41,8 +41,9 @@ from insiders.generator.plan import (
     Plan,
     build_plan,
 )
+from insiders.paths import DEFAULT_RAW_PATH
 
-DEFAULT_OUT = Path("data/raw/online_retail.parquet")
+DEFAULT_OUT = Path(DEFAULT_RAW_PATH)
 FORMATS = ("parquet", "csv")
 CHUNK_LINES = 250_000
 MIN_SCALE, MAX_SCALE = 0.01, 1000.0

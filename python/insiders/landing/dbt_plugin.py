@@ -10,7 +10,7 @@ The source table's meta (or config)::
 
     meta:
       plugin: insiders_raw
-      raw_path: "{{ env_var('INSIDERS_RAW_PATH', 'data/raw/online_retail.parquet') }}"
+      raw_path: "{{ env_var('INSIDERS_RAW_PATH', '') }}"  # empty: insiders.paths' default
       encoding: auto  # optional: auto, utf-8 or latin-1 (csv only)
 
 dbt-duckdb then runs ``create or replace table <source> as select * from <the reader>``; the
@@ -25,18 +25,15 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.duckdb.utils import SourceConfig
 
 from insiders.landing.raw_file import RawFileError, open_landed
+from insiders.paths import DEFAULT_RAW_PATH
 
 
 class Plugin(BasePlugin):
     """Loads the file named by the source's ``raw_path`` as landed lines."""
 
     def load(self, source_config: SourceConfig) -> pa.RecordBatchReader:
-        raw_path = source_config.get("raw_path")
-        if not raw_path:
-            raise RawFileError(
-                f"source {source_config.table_name()}: set meta 'raw_path' to the raw file "
-                f"(plugin {self.name})"
-            )
+        # Relative to the folder dbt runs in, the project's (as the database path is).
+        raw_path = source_config.get("raw_path") or DEFAULT_RAW_PATH
         if source_config.get("materialization", "table") != "table":
             raise RawFileError(
                 f"source {source_config.table_name()}: the {self.name} plugin streams the file "

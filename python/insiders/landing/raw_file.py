@@ -77,7 +77,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-DEFAULT_RAW_PATH = "data/raw/online_retail.parquet"
+from insiders.paths import DEFAULT_RAW_PATH, raw_path
 
 CANONICAL_COLUMNS = (
     "invoice_no",
@@ -680,7 +680,7 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def inspect_raw_file(args: argparse.Namespace) -> int:
     """Print a raw file's shape and landed row count; 1 with the reason if it cannot load."""
-    path = args.path or os.environ.get("INSIDERS_RAW_PATH") or DEFAULT_RAW_PATH
+    path = args.path or str(raw_path())
     try:
         shape, scan = _examine(path, args.encoding)
         rows = sum(batch.num_rows for batch in _landed_batches(shape, scan))
