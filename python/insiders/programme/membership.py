@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-DEFAULT_MAX_RECENCY_DAYS = 90
-DEFAULT_GRACE_RUNS = 1
 INSIDERS_CLUSTER = 1
 
 
@@ -29,8 +27,8 @@ def apply_membership(
     previous: pd.DataFrame | None = None,
     *,
     features: pd.DataFrame | None = None,
-    max_recency_days: int = DEFAULT_MAX_RECENCY_DAYS,
-    grace_runs: int = DEFAULT_GRACE_RUNS,
+    max_recency_days: int,
+    grace_runs: int,
 ) -> pd.DataFrame:
     """``segments`` with ``is_insider`` set by the join and leave rules (see the module).
 

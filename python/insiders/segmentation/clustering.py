@@ -18,12 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from insiders.segmentation.features import (
-    DEFAULT_FEATURE_COLUMNS,
-    DEFAULT_FIT_SAMPLE_CAP,
-    FEATURE_SPACES,
-    prepare_features,
-)
+from insiders.segmentation.features import FEATURE_SPACES, prepare_features
 from insiders.segmentation.labels import (
     INSIDERS,
     SEGMENT_NAMES,
@@ -34,18 +29,15 @@ from insiders.segmentation.labels import (
 from insiders.segmentation.matching import carry_segment_names, keep_previous_k, with_as_of_date
 from insiders.segmentation.selection import (
     ALGORITHMS,
-    DEFAULT_K_VALUES,
-    DEFAULT_SCORE_SAMPLE_CAP,
-    DEFAULT_STABILITY_FITS,
     SELECTION_DTYPES,
     choose_model,
     empty_selection,
     select_models,
 )
+from insiders.settings import setting
 
 __all__ = [
     "ALGORITHMS",
-    "DEFAULT_FEATURE_COLUMNS",
     "FEATURE_SPACES",
     "INSIDERS",
     "SEGMENT_NAMES",
@@ -63,13 +55,6 @@ __all__ = [
     "with_as_of_date",
 ]
 
-# Silhouettes of different spaces are not comparable (the 2-D embedding scores higher while
-# matching planted segments far worse, see the README), so the dbt models always pin a space.
-DEFAULT_FEATURE_SPACE = "scaled"
-DEFAULT_MIN_CLUSTER_SHARE = 0.02
-DEFAULT_MIN_STABILITY = 0.7
-DEFAULT_KEEP_K_TOLERANCE = 0.05
-DEFAULT_MAX_INSIDERS_SHARE = 0.25
 _UNSET = {"", "none", "null", "auto"}
 
 
@@ -79,25 +64,30 @@ def _optional_text(value: Any) -> str | None:
     return str(value).strip()
 
 
-def _names(value: Any, default: Sequence[str]) -> tuple[str, ...]:
-    """A list setting: a list, ``"['a', 'b']"`` (a rendered YAML list) or ``"a, b"``."""
+def _names(value: Any, var: str) -> tuple[str, ...]:
+    """A list setting: a list, ``"['a', 'b']"`` (a rendered YAML list) or ``"a, b"``; unset or
+    empty, the var's default in dbt_project.yml."""
     text = _optional_text(value) if isinstance(value, str) or value is None else value
     if text is None:
-        return tuple(default)
+        text = setting(var)
     if isinstance(text, str):
         text = ast.literal_eval(text) if text.startswith(("[", "(")) else text.split(",")
     names = tuple(str(name).strip() for name in text if str(name).strip())
-    return names or tuple(default)
+    return names or tuple(setting(var))
 
 
-def _integer(value: Any, default: int | None) -> int | None:
+def _integer(value: Any, var: str | None) -> int | None:
+    """An integer setting; unset, the var's default (None when no var stands behind it)."""
     text = _optional_text(value)
-    return default if text is None else int(float(text))
+    if text is None:
+        default = None if var is None else setting(var)
+        return None if default is None else int(default)
+    return int(float(text))
 
 
-def _number(value: Any, default: float) -> float:
+def _number(value: Any, var: str) -> float:
     text = _optional_text(value)
-    return default if text is None else float(text)
+    return float(setting(var) if text is None else text)
 
 
 def selection_settings(
@@ -112,18 +102,20 @@ def selection_settings(
     score_sample_cap: Any = None,
     stability_fits: Any = None,
 ) -> dict[str, Any]:
-    """Keyword arguments for ``select_models`` from dbt config values (None: the default)."""
-    k_min_value = _integer(k_min, min(DEFAULT_K_VALUES))
-    k_max_value = _integer(k_max, max(DEFAULT_K_VALUES))
+    """Keyword arguments for ``select_models`` from dbt config values, which arrive as text when
+    YAML renders a project var. An unset value (None) is the var's default in dbt_project.yml."""
+    k_min_value = _integer(k_min, "cluster_k_min")
+    k_max_value = _integer(k_max, "cluster_k_max")
+    algorithm_names = _optional_text(algorithms) if isinstance(algorithms, str) else algorithms
     return {
-        "feature_columns": _names(feature_columns, DEFAULT_FEATURE_COLUMNS),
-        "spaces": _names(feature_spaces, FEATURE_SPACES),
-        "algorithms": _names(algorithms, ALGORITHMS),
+        "feature_columns": _names(feature_columns, "cluster_features"),
+        "spaces": _names(feature_spaces, "cluster_feature_spaces"),
+        "algorithms": tuple(algorithm_names or ALGORITHMS),
         "k_values": range(k_min_value, k_max_value + 1),
-        "seed": _integer(seed, 0),
-        "fit_sample_cap": _integer(fit_sample_cap, DEFAULT_FIT_SAMPLE_CAP),
-        "score_sample_cap": _integer(score_sample_cap, DEFAULT_SCORE_SAMPLE_CAP),
-        "n_stability_fits": _integer(stability_fits, DEFAULT_STABILITY_FITS),
+        "seed": _integer(seed, "cluster_seed"),
+        "fit_sample_cap": _integer(fit_sample_cap, "cluster_fit_sample_cap"),
+        "score_sample_cap": _integer(score_sample_cap, "cluster_score_sample_cap"),
+        "n_stability_fits": _integer(stability_fits, "cluster_stability_fits"),
     }
 
 
@@ -139,17 +131,20 @@ def segment_settings(
     min_stability: Any = None,
     max_insiders_share: Any = None,
 ) -> dict[str, Any]:
-    """Keyword arguments for ``segment_customers`` from dbt config values (None: the default)."""
+    """Keyword arguments for ``segment_customers`` from dbt config values (None: the var's
+    default in dbt_project.yml; an unset algorithm or k is left to the rule)."""
     return {
-        "feature_columns": _names(feature_columns, DEFAULT_FEATURE_COLUMNS),
-        "space": _optional_text(feature_space) or DEFAULT_FEATURE_SPACE,
+        "feature_columns": _names(feature_columns, "cluster_features"),
+        # Silhouettes of different spaces are not comparable (the 2-D embedding scores higher
+        # while matching planted segments far worse, see the README), so a space is pinned.
+        "space": _optional_text(feature_space) or setting("cluster_feature_space"),
         "algorithm": _optional_text(algorithm),
         "k": _integer(k, None),
-        "seed": _integer(seed, 0),
-        "fit_sample_cap": _integer(fit_sample_cap, DEFAULT_FIT_SAMPLE_CAP),
-        "min_cluster_share": _number(min_cluster_share, DEFAULT_MIN_CLUSTER_SHARE),
-        "min_stability": _number(min_stability, DEFAULT_MIN_STABILITY),
-        "max_insiders_share": _number(max_insiders_share, DEFAULT_MAX_INSIDERS_SHARE),
+        "seed": _integer(seed, "cluster_seed"),
+        "fit_sample_cap": _integer(fit_sample_cap, "cluster_fit_sample_cap"),
+        "min_cluster_share": _number(min_cluster_share, "cluster_min_share"),
+        "min_stability": _number(min_stability, "cluster_min_stability"),
+        "max_insiders_share": _number(max_insiders_share, "cluster_max_insiders_share"),
     }
 
 
@@ -157,17 +152,17 @@ def segment_customers(
     features: pd.DataFrame,
     selection: pd.DataFrame,
     *,
-    feature_columns: Sequence[str] = DEFAULT_FEATURE_COLUMNS,
-    space: str | None = None,
-    algorithm: str | None = None,
-    k: int | None = None,
-    seed: int = 0,
-    fit_sample_cap: int = DEFAULT_FIT_SAMPLE_CAP,
-    min_cluster_share: float = DEFAULT_MIN_CLUSTER_SHARE,
-    min_stability: float = DEFAULT_MIN_STABILITY,
-    max_insiders_share: float = DEFAULT_MAX_INSIDERS_SHARE,
+    feature_columns: Sequence[str],
+    space: str | None,
+    algorithm: str | None,
+    k: int | None,
+    seed: int,
+    fit_sample_cap: int,
+    min_cluster_share: float,
+    min_stability: float,
+    max_insiders_share: float,
     previous: pd.DataFrame | None = None,
-    keep_k_tolerance: float = DEFAULT_KEEP_K_TOLERANCE,
+    keep_k_tolerance: float,
 ) -> pd.DataFrame:
     """``choose_model`` on the selection (or the pinned values), then ``label_customers``.
 

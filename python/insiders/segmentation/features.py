@@ -30,16 +30,8 @@ from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-DEFAULT_FEATURE_COLUMNS: tuple[str, ...] = (
-    "gross_revenue",
-    "recency_days",
-    "line_count",
-    "frequency",
-    "returned_items",
-)
 FEATURE_SPACES: tuple[str, ...] = ("scaled", "embedding")
 REVENUE_COLUMN = "gross_revenue"
-DEFAULT_FIT_SAMPLE_CAP = 20_000
 
 # Forest sized so that 500k customers embed in seconds: 100 trees of at most 64 leaves give a
 # 6,400-column one-hot matrix; deeper trees add columns without changing the 2-D picture.
@@ -95,7 +87,7 @@ def embedding_space(
     raw: np.ndarray,
     feature_columns: Sequence[str],
     seed: int,
-    fit_sample_cap: int = DEFAULT_FIT_SAMPLE_CAP,
+    fit_sample_cap: int,
 ) -> np.ndarray:
     """Random-forest leaf embedding of the customers in two dimensions.
 
@@ -134,11 +126,11 @@ def embedding_space(
 
 def prepare_features(
     features: pd.DataFrame,
-    feature_columns: Sequence[str] = DEFAULT_FEATURE_COLUMNS,
-    space: str = "scaled",
-    seed: int = 0,
+    feature_columns: Sequence[str],
+    space: str,
+    seed: int,
     *,
-    fit_sample_cap: int = DEFAULT_FIT_SAMPLE_CAP,
+    fit_sample_cap: int,
 ) -> np.ndarray:
     """The customers as points of a feature space, one row per customer by ascending id.
 

@@ -37,12 +37,7 @@ import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score
 
-from insiders.segmentation.features import (
-    DEFAULT_FEATURE_COLUMNS,
-    DEFAULT_FIT_SAMPLE_CAP,
-    prepare_features,
-    sort_customers,
-)
+from insiders.segmentation.features import prepare_features, sort_customers
 from insiders.segmentation.selection import fit_labels
 
 INSIDERS = "Insiders"
@@ -116,12 +111,12 @@ def map_coordinates(points: np.ndarray) -> np.ndarray:
 def label_customers(
     features: pd.DataFrame,
     *,
-    feature_columns: Sequence[str] = DEFAULT_FEATURE_COLUMNS,
-    space: str = "scaled",
-    algorithm: str = "kmeans",
-    k: int = 6,
-    seed: int = 0,
-    fit_sample_cap: int = DEFAULT_FIT_SAMPLE_CAP,
+    feature_columns: Sequence[str],
+    space: str,
+    algorithm: str,
+    k: int,
+    seed: int,
+    fit_sample_cap: int,
 ) -> pd.DataFrame:
     """One row per customer, by ascending id: ``customer_id``, ``cluster_id``, ``segment``,
     ``is_insider``, the features used, ``map_x`` and ``map_y``.

@@ -159,9 +159,9 @@ def keep_previous_k(
     *,
     tolerance: float,
     algorithm: str | None = None,
-    min_cluster_share: float = 0.0,
-    min_stability: float = 0.0,
-    max_insiders_share: float = 1.0,
+    min_cluster_share: float,
+    min_stability: float,
+    max_insiders_share: float,
 ) -> tuple[str, str, int]:
     """The model to use this run: the previous run's k if it is still good enough.
 

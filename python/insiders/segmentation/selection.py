@@ -42,9 +42,6 @@ from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
 from insiders.segmentation.features import (
-    DEFAULT_FEATURE_COLUMNS,
-    DEFAULT_FIT_SAMPLE_CAP,
-    FEATURE_SPACES,
     REVENUE_COLUMN,
     STREAM_FIT,
     STREAM_SCORE,
@@ -56,9 +53,6 @@ from insiders.segmentation.features import (
 )
 
 ALGORITHMS: tuple[str, ...] = ("kmeans", "gmm", "hierarchical")
-DEFAULT_K_VALUES = range(2, 12)
-DEFAULT_SCORE_SAMPLE_CAP = 10_000
-DEFAULT_STABILITY_FITS = 2
 STABILITY_SAMPLE_FRACTION = 0.8
 KMEANS_INITS = 4
 GMM_MAX_ITER = 300
@@ -231,14 +225,14 @@ def empty_selection() -> pd.DataFrame:
 def select_models(
     features: pd.DataFrame,
     *,
-    feature_columns: Sequence[str] = DEFAULT_FEATURE_COLUMNS,
-    spaces: Sequence[str] = FEATURE_SPACES,
+    feature_columns: Sequence[str],
+    spaces: Sequence[str],
     algorithms: Sequence[str] = ALGORITHMS,
-    k_values: Iterable[int] = DEFAULT_K_VALUES,
-    seed: int = 0,
-    fit_sample_cap: int = DEFAULT_FIT_SAMPLE_CAP,
-    score_sample_cap: int = DEFAULT_SCORE_SAMPLE_CAP,
-    n_stability_fits: int = DEFAULT_STABILITY_FITS,
+    k_values: Iterable[int],
+    seed: int,
+    fit_sample_cap: int,
+    score_sample_cap: int,
+    n_stability_fits: int,
 ) -> pd.DataFrame:
     """One row per (feature space, algorithm, k) with its scores; see the module docstring.
 
@@ -298,9 +292,9 @@ def choose_model(
     algorithm: str | None = None,
     k: int | None = None,
     space: str | None = None,
-    min_cluster_share: float = 0.02,
-    min_stability: float = 0.7,
-    max_insiders_share: float = 1.0,
+    min_cluster_share: float,
+    min_stability: float,
+    max_insiders_share: float,
 ) -> tuple[str, str, int]:
     """The (feature space, algorithm, k) to label customers with.
 

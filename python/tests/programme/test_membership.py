@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insiders.programme.membership import apply_membership
+from insiders.programme.membership import apply_membership as apply_rules
+from insiders.settings import setting
+
+# The project's rules (dbt vars), unless a test states its own.
+RULES = {
+    "max_recency_days": setting("insiders_max_recency_days"),
+    "grace_runs": setting("insiders_grace_runs"),
+}
+
+
+def apply_membership(segments, previous=None, **given) -> pd.DataFrame:
+    return apply_rules(segments, previous, **{**RULES, **given})
 
 
 def run(rows: list[tuple[int, int, int]]) -> pd.DataFrame:

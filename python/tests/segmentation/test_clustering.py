@@ -8,7 +8,6 @@ import pytest
 
 import insiders.segmentation.selection as selection_module
 from insiders.segmentation.clustering import (
-    DEFAULT_FEATURE_COLUMNS,
     INSIDERS,
     SELECTION_DTYPES,
     choose_model,
@@ -22,6 +21,21 @@ from insiders.segmentation.clustering import (
     selection_settings,
 )
 from insiders.segmentation.labels import name_segments, segment_name
+from insiders.settings import setting
+
+# The project's settings (its dbt vars), as the dbt models get them.
+SELECTION = selection_settings()
+SEGMENT = segment_settings()
+FEATURE_COLUMNS = SELECTION["feature_columns"]
+FIT_SAMPLE_CAP = SELECTION["fit_sample_cap"]
+# The choice rule's thresholds these tests were written against (no limit on the Insiders' share
+# unless a test sets one).
+TEST_RULE = {"min_cluster_share": 0.02, "min_stability": 0.7, "max_insiders_share": 1.0}
+
+
+def choose(selection: pd.DataFrame, **given):
+    return choose_model(selection, **{**TEST_RULE, **given})
+
 
 # Planted archetypes, shaped like the Online Retail customers: share, recency range in days,
 # mean extra invoices (None: exactly one invoice), lines per invoice, value per line, and the
@@ -113,6 +127,7 @@ def small_selection(customers: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFram
     features, _ = customers
     return select_models(
         features,
+        feature_columns=FEATURE_COLUMNS,
         spaces=("scaled", "embedding"),
         k_values=range(2, 6),
         seed=0,
@@ -124,8 +139,10 @@ def small_selection(customers: tuple[pd.DataFrame, pd.DataFrame]) -> pd.DataFram
 
 def test_scaled_space_is_standardised_log_features(customers):
     features, _ = customers
-    points = prepare_features(features, DEFAULT_FEATURE_COLUMNS, "scaled", seed=0)
-    assert points.shape == (len(features), len(DEFAULT_FEATURE_COLUMNS))
+    points = prepare_features(
+        features, FEATURE_COLUMNS, "scaled", seed=0, fit_sample_cap=FIT_SAMPLE_CAP
+    )
+    assert points.shape == (len(features), len(FEATURE_COLUMNS))
     np.testing.assert_allclose(points.mean(axis=0), 0, atol=1e-9)
     np.testing.assert_allclose(points.std(axis=0), 1, atol=1e-9)
     # The log tames the tail: the richest customer sits a few deviations out, not dozens.
@@ -137,14 +154,14 @@ def test_feature_spaces_ignore_input_row_order(customers):
     shuffled = features.sample(frac=1.0, random_state=7)
     for space in ("scaled", "embedding"):
         np.testing.assert_array_equal(
-            prepare_features(features, space=space, seed=3, fit_sample_cap=1_000),
-            prepare_features(shuffled, space=space, seed=3, fit_sample_cap=1_000),
+            prepare_features(features, FEATURE_COLUMNS, space, seed=3, fit_sample_cap=1_000),
+            prepare_features(shuffled, FEATURE_COLUMNS, space, seed=3, fit_sample_cap=1_000),
         )
 
 
 def test_embedding_is_two_dimensional_and_finite(customers):
     features, _ = customers
-    points = prepare_features(features, space="embedding", seed=0, fit_sample_cap=1_000)
+    points = prepare_features(features, FEATURE_COLUMNS, "embedding", seed=0, fit_sample_cap=1_000)
     assert points.shape == (len(features), 2)
     assert np.isfinite(points).all()
     assert points.std(axis=0).min() > 0
@@ -154,11 +171,12 @@ def test_null_gaps_are_filled_and_unknown_spaces_rejected(customers):
     features, _ = customers
     columns = ["gross_revenue", "avg_days_between_purchases"]
     assert features["avg_days_between_purchases"].isna().any()
-    assert np.isfinite(prepare_features(features, columns, "scaled", seed=0)).all()
+    points = prepare_features(features, columns, "scaled", seed=0, fit_sample_cap=FIT_SAMPLE_CAP)
+    assert np.isfinite(points).all()
     with pytest.raises(ValueError, match="unknown feature space"):
-        prepare_features(features, space="umap")
+        prepare_features(features, FEATURE_COLUMNS, "umap", 0, fit_sample_cap=FIT_SAMPLE_CAP)
     with pytest.raises(KeyError, match="not in the features table"):
-        prepare_features(features, ["lifetime_value"])
+        prepare_features(features, ["lifetime_value"], "scaled", 0, fit_sample_cap=FIT_SAMPLE_CAP)
 
 
 def test_selection_has_one_scored_row_per_model(small_selection, customers):
@@ -189,6 +207,8 @@ def test_one_ward_tree_serves_every_k(customers, monkeypatch):
     monkeypatch.setattr(selection_module, "ward", counting_ward)
     selection = select_models(
         features,
+        feature_columns=FEATURE_COLUMNS,
+        seed=0,
         spaces=("scaled",),
         algorithms=("hierarchical",),
         k_values=range(2, 9),
@@ -204,10 +224,10 @@ def test_one_ward_tree_serves_every_k(customers, monkeypatch):
 def test_empty_features_give_the_typed_empty_tables(customers):
     features, _ = customers
     empty = features.iloc[:0]
-    selection = select_models(empty)
+    selection = select_models(empty, **SELECTION)
     assert selection.empty
     assert selection.dtypes.to_dict() == empty_selection().dtypes.to_dict()
-    segments = segment_customers(empty, selection)
+    segments = segment_customers(empty, selection, keep_k_tolerance=0.05, **SEGMENT)
     assert segments.empty
     assert list(segments.columns[:4]) == ["customer_id", "cluster_id", "segment", "is_insider"]
     assert segments["customer_id"].dtype == "int64"
@@ -240,19 +260,19 @@ def test_choose_model_prefers_best_silhouette_among_sound_models():
             ("scaled", "hierarchical", 7, 0.30, 0.05, 0.95),
         ]
     )
-    assert choose_model(selection) == ("scaled", "kmeans", 5)
-    assert choose_model(selection, algorithm="hierarchical") == ("scaled", "hierarchical", 6)
-    assert choose_model(selection, k=7) == ("scaled", "hierarchical", 7)
-    assert choose_model(selection, min_cluster_share=0.0) == ("scaled", "kmeans", 3)
-    assert choose_model(selection, algorithm="gmm", k=9, space="embedding") == (
+    assert choose(selection) == ("scaled", "kmeans", 5)
+    assert choose(selection, algorithm="hierarchical") == ("scaled", "hierarchical", 6)
+    assert choose(selection, k=7) == ("scaled", "hierarchical", 7)
+    assert choose(selection, min_cluster_share=0.0) == ("scaled", "kmeans", 3)
+    assert choose(selection, algorithm="gmm", k=9, space="embedding") == (
         "embedding",
         "gmm",
         9,
     )
     # Nothing sound among the pinned rows: the best silhouette among them.
-    assert choose_model(selection, algorithm="gmm") == ("scaled", "gmm", 4)
+    assert choose(selection, algorithm="gmm") == ("scaled", "gmm", 4)
     with pytest.raises(ValueError, match="no scored model"):
-        choose_model(selection, algorithm="dbscan")
+        choose(selection, algorithm="dbscan")
 
 
 def test_choose_model_keeps_the_insiders_a_minority():
@@ -263,9 +283,9 @@ def test_choose_model_keeps_the_insiders_a_minority():
             ("scaled", "hierarchical", 7, 0.28, 0.05, 0.95, 0.08),
         ]
     )
-    assert choose_model(selection) == ("scaled", "kmeans", 2)  # no limit by default
-    assert choose_model(selection, max_insiders_share=0.25) == ("scaled", "kmeans", 6)
-    assert choose_model(selection, max_insiders_share=0.10) == ("scaled", "hierarchical", 7)
+    assert choose(selection) == ("scaled", "kmeans", 2)  # no limit by default
+    assert choose(selection, max_insiders_share=0.25) == ("scaled", "kmeans", 6)
+    assert choose(selection, max_insiders_share=0.10) == ("scaled", "hierarchical", 7)
 
 
 def test_segment_names_follow_the_profile_rule():
@@ -291,7 +311,15 @@ def test_segment_names_follow_the_profile_rule():
 
 def test_labels_are_ordered_by_revenue_and_name_one_insiders_segment(customers):
     features, _ = customers
-    labels = label_customers(features, space="scaled", algorithm="kmeans", k=6, seed=0)
+    labels = label_customers(
+        features,
+        feature_columns=FEATURE_COLUMNS,
+        space="scaled",
+        algorithm="kmeans",
+        k=6,
+        seed=0,
+        fit_sample_cap=FIT_SAMPLE_CAP,
+    )
     assert len(labels) == len(features)
     assert labels["customer_id"].is_monotonic_increasing
     assert labels["customer_id"].is_unique
@@ -300,7 +328,7 @@ def test_labels_are_ordered_by_revenue_and_name_one_insiders_segment(customers):
         "cluster_id",
         "segment",
         "is_insider",
-        *DEFAULT_FEATURE_COLUMNS,
+        *FEATURE_COLUMNS,
         "map_x",
         "map_y",
     ]
@@ -318,7 +346,13 @@ def test_labels_are_ordered_by_revenue_and_name_one_insiders_segment(customers):
 @pytest.mark.parametrize("algorithm", ["kmeans", "gmm", "hierarchical"])
 def test_same_data_and_settings_give_identical_labels(customers, algorithm):
     features, _ = customers
-    settings = {"space": "scaled", "algorithm": algorithm, "k": 5, "seed": 4}
+    settings = {
+        "feature_columns": FEATURE_COLUMNS,
+        "space": "scaled",
+        "algorithm": algorithm,
+        "k": 5,
+        "seed": 4,
+    }
     first = label_customers(features, fit_sample_cap=2_000, **settings)
     again = label_customers(features, fit_sample_cap=2_000, **settings)
     shuffled = label_customers(
@@ -331,7 +365,13 @@ def test_same_data_and_settings_give_identical_labels(customers, algorithm):
 def test_capped_fit_still_labels_every_customer(customers):
     features, _ = customers
     labels = label_customers(
-        features, space="scaled", algorithm="hierarchical", k=4, seed=0, fit_sample_cap=500
+        features,
+        feature_columns=FEATURE_COLUMNS,
+        space="scaled",
+        algorithm="hierarchical",
+        k=4,
+        seed=0,
+        fit_sample_cap=500,
     )
     assert len(labels) == len(features)
     assert sorted(labels["cluster_id"].unique()) == [1, 2, 3, 4]
@@ -377,12 +417,13 @@ def test_settings_accept_what_dbt_renders():
     assert settings["spaces"] == ("scaled",)
     assert settings["k_values"] == range(3, 6)
     assert settings["seed"] == 42
-    assert settings["fit_sample_cap"] == 20_000
-    assert settings["n_stability_fits"] == 2
+    # unset: the project's var
+    assert settings["fit_sample_cap"] == setting("cluster_fit_sample_cap")
+    assert settings["n_stability_fits"] == setting("cluster_stability_fits")
     pinned = segment_settings(algorithm="kmeans", k="6", feature_space="", min_cluster_share="0.05")
     assert pinned["algorithm"] == "kmeans"
     assert pinned["k"] == 6
-    assert pinned["space"] == "scaled"
+    assert pinned["space"] == setting("cluster_feature_space")
     assert pinned["min_cluster_share"] == 0.05
     assert segment_settings(algorithm="auto", k="none")["algorithm"] is None
     assert segment_settings(feature_columns="gross_revenue, frequency")["feature_columns"] == (
@@ -402,9 +443,17 @@ def test_segments_recover_planted_customers():
     embedding space scores an index under 0.15 on the same data.
     """
     features, truth = synthetic_customers(5_000, seed=2)
-    selection = select_models(features, spaces=("scaled",), seed=0)
-    space, algorithm, k = choose_model(selection)
-    labels = label_customers(features, space=space, algorithm=algorithm, k=k, seed=0)
+    selection = select_models(features, **{**SELECTION, "spaces": ("scaled",), "seed": 0})
+    space, algorithm, k = choose(selection)
+    labels = label_customers(
+        features,
+        feature_columns=FEATURE_COLUMNS,
+        space=space,
+        algorithm=algorithm,
+        k=k,
+        seed=0,
+        fit_sample_cap=FIT_SAMPLE_CAP,
+    )
     scores = score_against_truth(labels, truth)
     assert scores["adjusted_rand_index"] >= 0.65
     assert scores["insider_precision"] >= 0.25

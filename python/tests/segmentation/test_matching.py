@@ -14,6 +14,13 @@ from insiders.segmentation.matching import (
     with_as_of_date,
 )
 
+# No threshold of the choice rule, unless a test sets one.
+NO_RULE = {"min_cluster_share": 0.0, "min_stability": 0.0, "max_insiders_share": 1.0}
+
+
+def keep(selection, chosen, previous_k, **given):
+    return keep_previous_k(selection, chosen, previous_k, **{**NO_RULE, **given})
+
 
 def run(cluster_ids: list[int], segments: list[str] | None = None) -> pd.DataFrame:
     """A run's labels for customers 1..n: cluster ids and (optionally) segment names."""
@@ -114,15 +121,15 @@ def test_the_previous_k_is_kept_within_the_tolerance_only():
         [("kmeans", 3, 0.40), ("gmm", 5, 0.37), ("kmeans", 5, 0.36), ("kmeans", 7, 0.30)]
     )
     chosen = ("scaled", "kmeans", 3)
-    assert keep_previous_k(selection, chosen, 5, tolerance=0.05) == ("scaled", "gmm", 5)
-    assert keep_previous_k(selection, chosen, 7, tolerance=0.05) == chosen
-    assert keep_previous_k(selection, chosen, 5, tolerance=0.0) == chosen
-    assert keep_previous_k(selection, chosen, 5, tolerance=0.05, algorithm="kmeans") == (
+    assert keep(selection, chosen, 5, tolerance=0.05) == ("scaled", "gmm", 5)
+    assert keep(selection, chosen, 7, tolerance=0.05) == chosen
+    assert keep(selection, chosen, 5, tolerance=0.0) == chosen
+    assert keep(selection, chosen, 5, tolerance=0.05, algorithm="kmeans") == (
         "scaled",
         "kmeans",
         5,
     )
-    assert keep_previous_k(selection, chosen, 5, tolerance=0.05, min_stability=0.95) == chosen
+    assert keep(selection, chosen, 5, tolerance=0.05, min_stability=0.95) == chosen
 
 
 def test_the_run_date_is_the_reference_date_of_the_features():
