@@ -1,14 +1,6 @@
 -- Question 6: what are the criteria to join the Insiders?
--- A customer joins at a monthly run that places them in the top segment, having bought in the
--- last insiders_max_recency_days days; the thresholds below approximate that segment in words
--- a customer can be told (what nine members in ten meet). The last row counts the
--- customers outside the programme who meet all three today.
-select
-    rule_text,
-    feature,
-    comparison,
-    threshold,
-    customers_meeting
-from {{ ref('rpt_insiders_membership_criteria') }}
+-- The answer in words is the row question_number = 6 of rpt_insiders_answers; the
+-- figures behind it: rpt_insiders_membership_criteria (see its description in the docs).
+select * from {{ ref('rpt_insiders_membership_criteria') }}
 where criterion = 'join'
 order by rule_order

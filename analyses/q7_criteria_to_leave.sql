@@ -1,13 +1,6 @@
 -- Question 7: what are the criteria to leave the Insiders?
--- A member leaves when inactive for more than insiders_max_recency_days days, or after more
--- than insiders_grace_runs runs in a row outside the top segment; these early warnings say who
--- is drifting out. The last row counts the members who show either warning today.
-select
-    rule_text,
-    feature,
-    comparison,
-    threshold,
-    customers_meeting
-from {{ ref('rpt_insiders_membership_criteria') }}
+-- The answer in words is the row question_number = 7 of rpt_insiders_answers; the
+-- figures behind it: rpt_insiders_membership_criteria (see its description in the docs).
+select * from {{ ref('rpt_insiders_membership_criteria') }}
 where criterion = 'leave'
 order by rule_order

@@ -1,27 +1,20 @@
 with
 
-cleaned as (
-    select * from {{ ref('int_invoice_lines_cleaned') }}
+lines_as_of as (
+    select * from {{ ref('int_invoice_lines_as_of') }}
 ),
 
 features as (
     select customer_id from {{ ref('customer_features') }}
 ),
 
-reference as (
-    select {{ reference_date('cleaned') }} as reference_date
-),
-
 customers_in_window as (
     select
-        cleaned.customer_id,
-        bool_or(cleaned.is_purchase) as has_purchase
-    from cleaned
-    cross join reference
-    where
-        cleaned.customer_id is not null
-        and cleaned.invoiced_on <= reference.reference_date
-    group by cleaned.customer_id
+        customer_id,
+        bool_or(is_purchase) as has_purchase
+    from lines_as_of
+    where customer_id is not null
+    group by customer_id
 ),
 
 classified as (

@@ -1,20 +1,12 @@
 with
 
-cleaned as (
-    select * from {{ ref('int_invoice_lines_cleaned') }}
-),
-
-reference as (
-    select {{ reference_date('cleaned') }} as reference_date
+lines_as_of as (
+    select * from {{ ref('int_invoice_lines_as_of') }}
 ),
 
 lines_in_window as (
-    select cleaned.*
-    from cleaned
-    cross join reference
-    where
-        cleaned.customer_id is not null
-        and cleaned.invoiced_on <= reference.reference_date
+    select * from lines_as_of
+    where customer_id is not null
 ),
 
 purchases as (
@@ -38,7 +30,8 @@ purchase_totals as (
         avg(line_revenue) as avg_ticket,
         count(distinct invoiced_on) as purchase_day_count,
         min(invoiced_on) as first_purchase_date,
-        max(invoiced_on) as last_purchase_date
+        max(invoiced_on) as last_purchase_date,
+        any_value(reference_date) as reference_date
     from purchases
     group by customer_id
 ),
@@ -68,7 +61,7 @@ final as (
         purchase_totals.customer_id,
         country_ranked.country,
         cast(purchase_totals.gross_revenue as double) as gross_revenue,
-        cast(reference.reference_date - purchase_totals.last_purchase_date as integer)
+        cast(purchase_totals.reference_date - purchase_totals.last_purchase_date as integer)
             as recency_days,
         purchase_totals.invoice_count,
         cast(purchase_totals.items_count as bigint) as items_count,
@@ -96,7 +89,6 @@ final as (
         purchase_totals.first_purchase_date,
         purchase_totals.last_purchase_date
     from purchase_totals
-    cross join reference
     inner join country_ranked
         on
             purchase_totals.customer_id = country_ranked.customer_id

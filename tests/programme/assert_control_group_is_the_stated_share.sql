@@ -9,4 +9,4 @@ members as (
 )
 
 select * from members
-where control_count != round(member_count * {{ var('insiders_control_share', 0.2) }})
+where control_count != round(member_count * {{ var('insiders_control_share') }})

@@ -10,30 +10,24 @@
 
 with
 
-segments as (
-    select * from {{ ref('customer_segments') }}
-),
-
-features as (
-    select * from {{ ref('customer_features') }}
+customers as (
+    select * from {{ ref('customers') }}
 ),
 
 final as (
     select
-        cast(segments.as_of_date as date) as as_of_date,
-        cast(segments.customer_id as bigint) as customer_id,
-        cast(segments.cluster_id as bigint) as cluster_id,
-        cast(segments.segment as varchar) as segment,
-        cast(segments.is_insider as boolean) as is_insider,
-        cast(features.gross_revenue as double) as gross_revenue,
-        cast(features.recency_days as integer) as recency_days,
-        cast(features.invoice_count as bigint) as invoice_count,
-        cast(features.frequency as double) as frequency,
-        cast(features.returned_items as bigint) as returned_items,
-        cast(features.avg_order_value as double) as avg_order_value
-    from segments
-    inner join features
-        on segments.customer_id = features.customer_id
+        cast(customers.as_of_date as date) as as_of_date,
+        cast(customers.customer_id as bigint) as customer_id,
+        cast(customers.cluster_id as bigint) as cluster_id,
+        cast(customers.segment as varchar) as segment,
+        cast(customers.is_insider as boolean) as is_insider,
+        cast(customers.gross_revenue as double) as gross_revenue,
+        cast(customers.recency_days as integer) as recency_days,
+        cast(customers.invoice_count as bigint) as invoice_count,
+        cast(customers.frequency as double) as frequency,
+        cast(customers.returned_items as bigint) as returned_items,
+        cast(customers.avg_order_value as double) as avg_order_value
+    from customers
 )
 
 select * from final

@@ -1,44 +1,23 @@
-{#- The Insiders programme list. A reproducible share of the members (var
-    insiders_control_share, drawn by md5(customer_id || var insiders_control_seed)) is held out
-    as the control group: listed, but not given the programme's benefits. -#}
+{#- The Insiders programme list: the members of the customers mart, ranked by revenue, with
+    the control group drawn there (listed, but not given the programme's benefits). -#}
 with
 
-segments as (
-    select * from {{ ref('customer_segments') }}
-),
-
-features as (
-    select * from {{ ref('customer_features') }}
+customers as (
+    select * from {{ ref('customers') }}
 ),
 
 revenue_total as (
-    select sum(gross_revenue) as all_revenue from features
-),
-
-members as (
-    select features.*
-    from features
-    inner join segments
-        on features.customer_id = segments.customer_id
-    where segments.is_insider
+    select sum(gross_revenue) as all_revenue from customers
 ),
 
 ranked as (
     select
-        members.*,
+        customers.*,
         row_number() over (
-            order by members.gross_revenue desc, members.customer_id asc
-        ) as revenue_rank,
-        row_number() over (
-            order by
-                md5(
-                    cast(members.customer_id as varchar)
-                    || '-' || '{{ var("insiders_control_seed", 42) }}'
-                ),
-                members.customer_id
-        ) as draw_order,
-        count(*) over () as member_count
-    from members
+            order by customers.gross_revenue desc, customers.customer_id asc
+        ) as revenue_rank
+    from customers
+    where customers.is_insider
 ),
 
 final as (
@@ -55,9 +34,7 @@ final as (
         cast(ranked.returned_items as bigint) as returned_items,
         cast(ranked.first_purchase_date as date) as first_purchase_date,
         cast(ranked.last_purchase_date as date) as last_purchase_date,
-        ranked.draw_order <= round(
-            ranked.member_count * {{ var('insiders_control_share', 0.2) }}
-        ) as is_control_group
+        ranked.is_control_group
     from ranked
     cross join revenue_total
 )

@@ -1,6 +1,6 @@
 {#- The control group is drawn in the insiders model; this checks the draw is balanced and
     states how large an effect the comparison can detect. -#}
-{%- set period_days = var('forecast_period_days', 90) %}
+{%- set period_days = var('forecast_period_days') %}
 
 with
 
@@ -8,25 +8,19 @@ members as (
     select * from {{ ref('insiders') }}
 ),
 
-cleaned as (
-    select * from {{ ref('int_invoice_lines_cleaned') }}
-),
-
-reference as (
-    select {{ reference_date('cleaned') }} as reference_date
+lines_as_of as (
+    select * from {{ ref('int_invoice_lines_as_of') }}
 ),
 
 last_period as (
     select
-        cleaned.customer_id,
-        sum(cast(cleaned.line_revenue as double)) as period_revenue
-    from cleaned
-    cross join reference
+        customer_id,
+        sum(cast(line_revenue as double)) as period_revenue
+    from lines_as_of
     where
-        cleaned.is_purchase
-        and cleaned.invoiced_on > reference.reference_date - {{ period_days }}
-        and cleaned.invoiced_on <= reference.reference_date
-    group by cleaned.customer_id
+        is_purchase
+        and invoiced_on > reference_date - {{ period_days }}
+    group by customer_id
 ),
 
 assigned as (
@@ -80,7 +74,7 @@ final as (
             + 1.0 / nullif(overall.programme_customers, 0)
         ) / nullif(overall.mean_period_revenue, 0) as minimum_detectable_uplift,
         {{ period_days }} as period_days,
-        {{ var('insiders_control_seed', 42) }} as control_seed
+        {{ var('insiders_control_seed') }} as control_seed
     from by_group
     cross join overall
 )

@@ -3,24 +3,8 @@
     (an early warning before the monthly run drops them) when a member falls below one. -#}
 with
 
-segments as (
-    select * from {{ ref('customer_segments') }}
-),
-
-features as (
-    select * from {{ ref('customer_features') }}
-),
-
 customers as (
-    select
-        features.customer_id,
-        features.gross_revenue,
-        features.invoice_count,
-        features.recency_days,
-        segments.is_insider
-    from features
-    inner join segments
-        on features.customer_id = segments.customer_id
+    select * from {{ ref('customers') }}
 ),
 
 thresholds as (

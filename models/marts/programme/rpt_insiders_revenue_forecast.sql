@@ -1,20 +1,20 @@
 {#- Run rate: the Insiders' next period of forecast_period_days brings what their last period of
     the same length brought. Backtest: the same rule one period earlier, against the actual
     revenue of the period held back. -#}
-{%- set period_days = var('forecast_period_days', 90) %}
+{%- set period_days = var('forecast_period_days') %}
 
 with
 
-segments as (
-    select * from {{ ref('customer_segments') }}
+customers as (
+    select * from {{ ref('customers') }}
 ),
 
-cleaned as (
-    select * from {{ ref('int_invoice_lines_cleaned') }}
+lines_as_of as (
+    select * from {{ ref('int_invoice_lines_as_of') }}
 ),
 
 reference as (
-    select {{ reference_date('cleaned') }} as reference_date
+    select max(reference_date) as reference_date from lines_as_of
 ),
 
 windows as (
@@ -27,12 +27,12 @@ windows as (
 
 insider_purchases as (
     select
-        cleaned.invoiced_on,
-        cast(cleaned.line_revenue as double) as line_revenue
-    from cleaned
-    inner join segments
-        on cleaned.customer_id = segments.customer_id
-    where segments.is_insider and cleaned.is_purchase
+        lines_as_of.invoiced_on,
+        cast(lines_as_of.line_revenue as double) as line_revenue
+    from lines_as_of
+    inner join customers
+        on lines_as_of.customer_id = customers.customer_id
+    where customers.is_insider and lines_as_of.is_purchase
 ),
 
 period_revenue as (

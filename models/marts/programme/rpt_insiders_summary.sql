@@ -1,36 +1,18 @@
 with
 
-segments as (
-    select * from {{ ref('customer_segments') }}
+customers as (
+    select * from {{ ref('customers') }}
 ),
 
-features as (
-    select * from {{ ref('customer_features') }}
-),
-
-cleaned as (
-    select * from {{ ref('int_invoice_lines_cleaned') }}
-),
-
-reference as (
-    select {{ reference_date('cleaned') }} as reference_date
+lines_as_of as (
+    select * from {{ ref('int_invoice_lines_as_of') }}
 ),
 
 all_purchases as (
-    select sum(cleaned.line_revenue) as all_revenue
-    from cleaned
-    cross join reference
-    where cleaned.is_purchase and cleaned.invoiced_on <= reference.reference_date
-),
-
-customers as (
     select
-        features.customer_id,
-        features.gross_revenue,
-        segments.is_insider
-    from features
-    inner join segments
-        on features.customer_id = segments.customer_id
+        max(reference_date) as reference_date,
+        sum(line_revenue) filter (where is_purchase) as all_revenue
+    from lines_as_of
 ),
 
 by_group as (
@@ -42,13 +24,14 @@ by_group as (
         sum(gross_revenue) filter (where is_insider) as insider_revenue,
         median(gross_revenue) filter (where is_insider) as insider_median_revenue,
         median(gross_revenue) filter (where not is_insider) as rest_median_revenue,
-        min(gross_revenue) filter (where is_insider) as insider_min_revenue
+        min(gross_revenue) filter (where is_insider) as insider_min_revenue,
+        count(distinct segment) as segment_count
     from customers
 ),
 
 final as (
     select
-        reference.reference_date,
+        all_purchases.reference_date,
         by_group.customer_count,
         by_group.insider_count,
         cast(by_group.insider_count as double) / by_group.customer_count as insider_share,
@@ -61,10 +44,9 @@ final as (
         by_group.insider_median_revenue,
         by_group.rest_median_revenue,
         by_group.insider_min_revenue,
-        (select count(distinct segments.segment) from segments) as segment_count
+        by_group.segment_count
     from by_group
     cross join all_purchases
-    cross join reference
 )
 
 select * from final

@@ -5,21 +5,8 @@
 
 with
 
-segments as (
-    select * from {{ ref('customer_segments') }}
-),
-
-features as (
-    select * from {{ ref('customer_features') }}
-),
-
 customers as (
-    select
-        features.*,
-        segments.is_insider
-    from features
-    inner join segments
-        on features.customer_id = segments.customer_id
+    select * from {{ ref('customers') }}
 ),
 
 compared as (

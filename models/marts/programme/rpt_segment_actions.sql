@@ -6,22 +6,16 @@ profiles as (
     select * from {{ ref('segment_profiles') }}
 ),
 
-segments as (
-    select * from {{ ref('customer_segments') }}
-),
-
-features as (
-    select * from {{ ref('customer_features') }}
+customers as (
+    select * from {{ ref('customers') }}
 ),
 
 overall as (
     select
-        median(features.gross_revenue) as median_gross_revenue,
-        median(features.recency_days) as median_recency_days,
-        median(features.returned_items) as median_returned_items
-    from features
-    inner join segments
-        on features.customer_id = segments.customer_id
+        median(gross_revenue) as median_gross_revenue,
+        median(recency_days) as median_recency_days,
+        median(returned_items) as median_returned_items
+    from customers
 ),
 
 flagged as (

@@ -1,28 +1,7 @@
 with
 
-segments as (
-    select * from {{ ref('customer_segments') }}
-),
-
-features as (
-    select * from {{ ref('customer_features') }}
-),
-
 customers as (
-    select
-        segments.cluster_id,
-        segments.segment,
-        segments.is_insider,
-        features.gross_revenue,
-        features.recency_days,
-        features.frequency,
-        features.invoice_count,
-        features.line_count,
-        features.returned_items,
-        features.avg_order_value
-    from segments
-    inner join features
-        on segments.customer_id = features.customer_id
+    select * from {{ ref('customers') }}
 ),
 
 totals as (

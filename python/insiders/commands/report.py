@@ -1,72 +1,44 @@
 """`insiders report`: one self-contained HTML report from the tables of the built database.
 
 The report reads what dbt built (the model selection, the labelled customers, the segment
-profiles and the ``rpt_`` models that answer marketing's nine questions) and writes a single
-HTML file with its pictures embedded as base64 PNG. Nothing in it depends on the clock or the
-machine: the same database gives the same bytes (PNG metadata is dropped, and matplotlib draws
-through its Agg canvas without touching pyplot's global state).
+profiles and the ``rpt_`` models that answer marketing's nine questions, each table shown as the
+models' YAML says: ``insiders.commands.report_answers``) and writes a single HTML file with its
+pictures embedded as base64 PNG (``insiders.commands.report_charts``). Nothing in it depends on
+the clock or the machine: the same database gives the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import io
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import matplotlib as mpl
-import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from matplotlib.figure import Figure
 
 from insiders import paths
+from insiders.commands.report_answers import (
+    answer_figures,
+    answer_tables,
+    format_value,
+    profile_rows,
+)
+from insiders.commands.report_charts import (
+    ALGORITHM_LABELS,
+    customer_map,
+    profile_chart,
+    revenue_share_chart,
+    segment_colours,
+    selection_chart,
+)
 
 DEFAULT_OUTPUT = Path("reports") / "insiders_report.html"
 
 # The study's published silhouette scores by algorithm and k, drawn beside ours for comparison:
 # the seed reference.study_silhouette_scores, or a CSV given with --study-silhouettes.
 STUDY_COLUMNS = ("algorithm", "k", "silhouette")
-
-ALGORITHM_LABELS: Mapping[str, str] = {
-    "kmeans": "k-means",
-    "gmm": "Gaussian mixture",
-    "hierarchical": "hierarchical (Ward)",
-}
-
-# Columns of segment_profiles shown side by side, with their labels and number formats.
-PROFILE_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("customers", "customers", "{:,.0f}"),
-    ("customer_share", "share of customers", "{:.1%}"),
-    ("gross_revenue", "revenue (£)", "{:,.0f}"),
-    ("revenue_share", "share of revenue", "{:.1%}"),
-    ("median_gross_revenue", "median revenue (£)", "{:,.0f}"),
-    ("mean_gross_revenue", "mean revenue (£)", "{:,.0f}"),
-    ("median_recency_days", "median recency (days)", "{:,.0f}"),
-    ("mean_recency_days", "mean recency (days)", "{:,.1f}"),
-    ("median_invoice_count", "median invoices", "{:,.1f}"),
-    ("mean_invoice_count", "mean invoices", "{:,.1f}"),
-    ("median_frequency", "median frequency", "{:.3f}"),
-    ("mean_frequency", "mean frequency", "{:.3f}"),
-    ("median_line_count", "median lines", "{:,.0f}"),
-    ("median_returned_items", "median returned items", "{:,.1f}"),
-    ("mean_returned_items", "mean returned items", "{:,.1f}"),
-    ("median_avg_order_value", "median order value (£)", "{:,.0f}"),
-)
-
-# The features drawn in the profile chart: each bar is a segment's statistic relative to the
-# same statistic over all customers, so features of different units share one axis. Returned
-# items use the mean: most customers return nothing, so every median is 0.
-PROFILE_CHART_FEATURES: tuple[tuple[str, str, str], ...] = (
-    ("gross_revenue", "median revenue", "median"),
-    ("invoice_count", "median invoices", "median"),
-    ("recency_days", "median recency (days)", "median"),
-    ("returned_items", "mean returned items", "mean"),
-    ("avg_order_value", "median order value", "median"),
-)
 
 QUERIES: Mapping[str, str] = {
     "selection": """
@@ -86,12 +58,6 @@ QUERIES: Mapping[str, str] = {
     "profiles": "select * from main.segment_profiles order by cluster_id",
     "answers": "select * from main.rpt_insiders_answers order by question_number",
     "summary": "select * from main.rpt_insiders_summary",
-    "insiders": "select * from main.insiders order by revenue_rank",
-    "vs_rest": "select * from main.rpt_insiders_vs_rest order by feature_order",
-    "forecast": "select * from main.rpt_insiders_revenue_forecast",
-    "criteria": "select * from main.rpt_insiders_membership_criteria order by rule_order",
-    "control": "select * from main.rpt_insiders_control_group order by programme_group desc",
-    "actions": "select * from main.rpt_segment_actions order by cluster_id",
     "study": "select algorithm, k, silhouette from reference.study_silhouette_scores "
     "order by algorithm, k",
 }
@@ -99,9 +65,11 @@ QUERIES: Mapping[str, str] = {
 
 @dataclass(frozen=True)
 class ReportData:
-    """The tables the report is drawn from, one frame per query of ``QUERIES``."""
+    """The tables the report is drawn from, one frame per query of ``QUERIES``, and the table
+    under each answer (``insiders.commands.report_answers``)."""
 
     tables: dict[str, pd.DataFrame]
+    figures: dict[int, dict[str, object]] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -110,7 +78,8 @@ class ReportData:
 def load_tables(database: Path) -> ReportData:
     """Every table the report needs, read once from the database (read-only)."""
     with duckdb.connect(str(database), read_only=True) as con:
-        return ReportData({name: con.execute(sql).df() for name, sql in QUERIES.items()})
+        tables = {name: con.execute(sql).df() for name, sql in QUERIES.items()}
+        return ReportData(tables, answer_figures(con, answer_tables()))
 
 
 def load_study_silhouettes(path: Path) -> pd.DataFrame:
@@ -122,131 +91,11 @@ def load_study_silhouettes(path: Path) -> pd.DataFrame:
     return study[list(STUDY_COLUMNS)].sort_values(["algorithm", "k"], ignore_index=True)
 
 
-def segment_colours(segments: pd.Series) -> dict[str, tuple[float, ...]]:
-    """One colour per segment, in cluster order, the same in every picture."""
-    palette = mpl.colormaps["tab10"]
-    return {name: palette(position % 10) for position, name in enumerate(segments)}
-
-
-def png_base64(figure: Figure) -> str:
-    """The figure as base64 PNG, with no metadata (software version, dates) in the bytes."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def selection_chart(selection: pd.DataFrame, study: pd.DataFrame) -> str:
-    """Silhouette by k, one line per algorithm and one panel per feature space; the study's
-    published silhouettes, when given, as dashed lines of the same colour."""
-    spaces = sorted(selection["feature_space"].unique()) or ["(none)"]
-    figure = Figure(figsize=(5.2 * len(spaces), 3.8), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(1, len(spaces), sharey=True))
-    palette = mpl.colormaps["tab10"]
-    algorithms = sorted(set(selection["algorithm"]) | set(study["algorithm"]))
-    colours = {name: palette(position) for position, name in enumerate(algorithms)}
-    for axis, space in zip(axes, spaces, strict=True):
-        scored = selection[selection["feature_space"] == space]
-        for algorithm, rows in scored.groupby("algorithm", sort=True):
-            axis.plot(
-                rows["k"],
-                rows["silhouette"],
-                marker="o",
-                color=colours[algorithm],
-                label=ALGORITHM_LABELS.get(algorithm, algorithm),
-            )
-        for algorithm, rows in study.groupby("algorithm", sort=True):
-            axis.plot(
-                rows["k"],
-                rows["silhouette"],
-                linestyle="--",
-                color=colours[algorithm],
-                label=f"study: {ALGORITHM_LABELS.get(algorithm, algorithm)}",
-            )
-        axis.set_title(f"feature space: {space}")
-        axis.set_xlabel("k (clusters)")
-        axis.grid(alpha=0.3)
-    axes[0].set_ylabel("silhouette")
-    axes[-1].legend(fontsize="small")
-    return png_base64(figure)
-
-
-def profile_chart(segments: pd.DataFrame, colours: Mapping[str, tuple[float, ...]]) -> str:
-    """Each segment's median (or mean) of each feature ÷ all customers', side by side."""
-    names = list(colours)
-    figure = Figure(figsize=(9, 3.6), layout="constrained")
-    axis = figure.subplots()
-    width = 0.8 / max(len(names), 1)
-    positions = np.arange(len(PROFILE_CHART_FEATURES))
-    for offset, name in enumerate(names):
-        members = segments[segments["segment"] == name]
-        ratios = []
-        for column, _label, statistic in PROFILE_CHART_FEATURES:
-            overall = float(segments[column].agg(statistic))
-            value = float(members[column].agg(statistic))
-            ratios.append(value / overall if overall else np.nan)
-        axis.bar(positions + offset * width, ratios, width, color=colours[name], label=name)
-    axis.axhline(1.0, color="black", linewidth=0.8)
-    axis.set_xticks(positions + width * (len(names) - 1) / 2)
-    axis.set_xticklabels([label for _column, label, _statistic in PROFILE_CHART_FEATURES])
-    axis.set_ylabel("segment ÷ all customers")
-    axis.legend(fontsize="small", ncols=min(len(names), 4))
-    return png_base64(figure)
-
-
-def customer_map(segments: pd.DataFrame, colours: Mapping[str, tuple[float, ...]]) -> str:
-    """The customers on the clustering's 2-D map (map_x, map_y), coloured by segment."""
-    figure = Figure(figsize=(7, 5.2), layout="constrained")
-    axis = figure.subplots()
-    for name in colours:
-        members = segments[segments["segment"] == name]
-        axis.scatter(
-            members["map_x"],
-            members["map_y"],
-            s=8,
-            alpha=0.7,
-            color=colours[name],
-            label=f"{name} ({len(members):,})",
-            linewidths=0,
-        )
-    axis.set_xlabel("map x")
-    axis.set_ylabel("map y")
-    axis.legend(fontsize="small", markerscale=2)
-    return png_base64(figure)
-
-
-def revenue_share_chart(profiles: pd.DataFrame, colours: Mapping[str, tuple[float, ...]]) -> str:
-    """Share of customers beside share of revenue, per segment."""
-    figure = Figure(figsize=(7, 3.4), layout="constrained")
-    axis = figure.subplots()
-    positions = np.arange(len(profiles))
-    bar_colours = [colours[name] for name in profiles["segment"]]
-    axis.bar(positions - 0.2, profiles["customer_share"], 0.4, color=bar_colours, alpha=0.45)
-    axis.bar(positions + 0.2, profiles["revenue_share"], 0.4, color=bar_colours)
-    for position, share in zip(positions, profiles["revenue_share"], strict=True):
-        axis.annotate(f"{share:.0%}", (position + 0.2, share), ha="center", va="bottom")
-    axis.set_xticks(positions)
-    axis.set_xticklabels(profiles["segment"])
-    axis.set_ylabel("share")
-    axis.set_ylim(0, 1.1)
-    axis.set_title("light: share of customers, dark: share of revenue")
-    return png_base64(figure)
-
-
-def format_value(value: object, pattern: str) -> str:
-    """``pattern.format(value)``; the pattern "number" shows whole numbers from 100 up and three
-    significant digits below, so money and tiny ratios share a column."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    if pattern == "number":
-        return f"{value:,.0f}" if abs(float(value)) >= 100 else f"{value:.3g}"
-    return pattern.format(value)
-
-
 def profile_table(profiles: pd.DataFrame) -> dict[str, object]:
     """segment_profiles turned sideways: one column per segment, one row per measure."""
     rows = [
         (label, [format_value(value, pattern) for value in profiles[column]])
-        for column, label, pattern in PROFILE_ROWS
+        for column, label, pattern in profile_rows()
         if column in profiles.columns
     ]
     return {"segments": list(profiles["segment"]), "rows": rows}
@@ -270,99 +119,6 @@ def silhouette_table(selection: pd.DataFrame) -> list[dict[str, object]]:
             }
         )
     return tables
-
-
-def records(frame: pd.DataFrame, formats: Mapping[str, str]) -> dict[str, object]:
-    """A frame as header and formatted rows for the template (columns of ``formats`` only)."""
-    columns = [column for column in formats if column in frame.columns]
-    return {
-        "columns": columns,
-        "rows": [
-            [
-                format_value(value, formats[column])
-                for column, value in zip(columns, row, strict=True)
-            ]
-            for row in frame[columns].itertuples(index=False, name=None)
-        ],
-    }
-
-
-def question_figures(data: ReportData) -> dict[int, dict[str, object]]:
-    """The table printed under each answer: the detail behind its sentence."""
-    return {
-        1: records(
-            data["insiders"].head(10),
-            {
-                "revenue_rank": "{}",
-                "customer_id": "{}",
-                "country": "{}",
-                "gross_revenue": "{:,.0f}",
-                "recency_days": "{}",
-                "invoice_count": "{}",
-                "is_control_group": "{}",
-            },
-        ),
-        2: records(
-            data["summary"],
-            {"insider_count": "{:,}", "customer_count": "{:,}", "insider_share": "{:.1%}"},
-        ),
-        3: records(
-            data["vs_rest"],
-            {
-                "feature": "{}",
-                "insiders_median": "number",
-                "rest_median": "number",
-                "median_uplift": "{:+.0%}",
-                "insiders_mean": "number",
-                "rest_mean": "number",
-            },
-        ),
-        4: records(
-            data["summary"],
-            {
-                "insider_revenue": "{:,.0f}",
-                "customer_revenue": "{:,.0f}",
-                "insider_revenue_share": "{:.1%}",
-                "all_revenue": "{:,.0f}",
-                "insider_share_of_all_revenue": "{:.1%}",
-            },
-        ),
-        5: records(
-            data["forecast"],
-            {
-                "backtest_cutoff_date": "{:%Y-%m-%d}",
-                "backtest_predicted_revenue": "{:,.0f}",
-                "backtest_actual_revenue": "{:,.0f}",
-                "backtest_error": "{:+.1%}",
-                "forecast_start_date": "{:%Y-%m-%d}",
-                "forecast_end_date": "{:%Y-%m-%d}",
-                "forecast_revenue": "{:,.0f}",
-            },
-        ),
-        6: records(
-            data["criteria"][data["criteria"]["criterion"] == "join"],
-            {"rule_text": "{}", "threshold": "{:,.1f}", "customers_meeting": "{:,}"},
-        ),
-        7: records(
-            data["criteria"][data["criteria"]["criterion"] == "leave"],
-            {"rule_text": "{}", "threshold": "{:,.1f}", "customers_meeting": "{:,}"},
-        ),
-        8: records(
-            data["control"],
-            {
-                "programme_group": "{}",
-                "customers": "{:,}",
-                "mean_gross_revenue": "{:,.0f}",
-                "mean_period_revenue": "{:,.0f}",
-                "standardised_difference": "{:+.2f}",
-                "minimum_detectable_uplift": "{:.0%}",
-            },
-        ),
-        9: records(
-            data["actions"],
-            {"segment": "{}", "rationale": "{}", "recommended_action": "{}"},
-        ),
-    }
 
 
 def render_report(data: ReportData, study: pd.DataFrame) -> str:
@@ -389,7 +145,7 @@ def render_report(data: ReportData, study: pd.DataFrame) -> str:
         customer_map=customer_map(data["segments"], colours),
         revenue_share_chart=revenue_share_chart(profiles, colours),
         answers=data["answers"].to_dict("records"),
-        figures=question_figures(data),
+        figures=data.figures,
     )
 
 
