@@ -222,6 +222,22 @@ def empty_selection() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in SELECTION_DTYPES.items()})
 
 
+def resampled_fits(
+    algorithm: str,
+    points: np.ndarray,
+    k_values: Sequence[int],
+    resample_size: int,
+    seed: int,
+    n_stability_fits: int,
+) -> list[dict[int, FittedPartition]]:
+    """The refits behind ``stability_ari``: each on another seed and another seeded sample."""
+    fits = []
+    for i in range(1, n_stability_fits + 1):
+        rows = sample_index(len(points), resample_size, seed + i, STREAM_STABILITY)
+        fits.append(fit_partitions(algorithm, points[rows], k_values, seed + i))
+    return fits
+
+
 def select_models(
     features: pd.DataFrame,
     *,
@@ -234,10 +250,8 @@ def select_models(
     score_sample_cap: int,
     n_stability_fits: int,
 ) -> pd.DataFrame:
-    """One row per (feature space, algorithm, k) with its scores; see the module docstring.
-
-    k values that are not below the number of fitted customers are skipped.
-    """
+    """One row per (feature space, algorithm, k) with its scores (see the module docstring);
+    k values that are not below the number of fitted customers are skipped."""
     n_customers = len(features)
     k_values = [k for k in k_values if 2 <= k < min(n_customers, fit_sample_cap)]
     if n_customers == 0 or not k_values:
@@ -255,10 +269,9 @@ def select_models(
             )
             for algorithm in algorithms:
                 fitted = fit_partitions(algorithm, points[fit_rows], k_values, seed)
-                resampled = []
-                for i in range(1, n_stability_fits + 1):
-                    rows_i = sample_index(n_customers, resample_size, seed + i, STREAM_STABILITY)
-                    resampled.append(fit_partitions(algorithm, points[rows_i], k_values, seed + i))
+                resampled = resampled_fits(
+                    algorithm, points, k_values, resample_size, seed, n_stability_fits
+                )
                 for k in k_values:
                     labels = fitted[k].assign(points)
                     agreements = [
