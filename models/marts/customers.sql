@@ -22,9 +22,9 @@ joined as (
         segments.map_x,
         segments.map_y,
         segments.as_of_date
-    from features
-    inner join segments
-        on features.customer_id = segments.customer_id
+    from segments
+    inner join features
+        on segments.customer_id = features.customer_id
 ),
 
 control_draw as (
@@ -55,6 +55,8 @@ final as (
     from joined
     left join control_draw
         on joined.customer_id = control_draw.customer_id
+    -- customer_segments' order: sums over the table add up in the same order every build
+    order by joined.customer_id
 )
 
 select * from final
