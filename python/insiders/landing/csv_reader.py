@@ -1,6 +1,9 @@
 """Land a csv: DuckDB parses it, the landing keeps each row's physical line number.
 
-csv values are the file's text verbatim; an empty field lands as null.
+csv values are the file's text verbatim; an empty field lands as null. A line with another
+number of fields than the header lands with ``line_error`` set (``wrong_field_count``, or
+``truncated_last_line`` for a last line with no newline that stops short), so that staging
+rejects it with that reason; its values are the fields it has.
 """
 
 from __future__ import annotations
@@ -13,6 +16,14 @@ import numpy as np
 import pyarrow as pa
 
 from insiders.landing import duckdb_io
+from insiders.landing.csv_lines import (
+    CsvSource,
+    RejectedLine,
+    field_count_error,
+    line_numbers,
+    rejected_lines,
+    skip_lines,
+)
 from insiders.landing.landed import (
     CANONICAL_COLUMNS,
     ExaminedFile,
@@ -37,7 +48,8 @@ def examine(path: str, options: LandingOptions) -> ExaminedFile:
     except TextScanError as error:
         raise RawFileError(f"{path}: {error}") from None
     shape = _csv_shape(path, scan, options)
-    return ExaminedFile(shape, lambda: _csv_batches(shape, scan))
+    data_lines = scan.physical_lines - 1 - len(scan.blank_lines)
+    return ExaminedFile(shape, lambda: _csv_batches(shape, scan), data_lines)
 
 
 def _csv_shape(path: str, scan: TextScan, options: LandingOptions) -> Shape:
@@ -60,81 +72,94 @@ def _csv_shape(path: str, scan: TextScan, options: LandingOptions) -> Shape:
     return Shape(path, shape_name, FILE_FORMAT, columns, scan.encoding, (), match.positions)
 
 
-def _read_csv_sql(shape: Shape, scan: TextScan, parallel: bool = True) -> str:
-    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(shape.columns)))
-    return (
-        f"read_csv({duckdb_io.sql_string(shape.path)}, columns = {{{columns}}}, header = false, "
-        f"skip = 1, delim = ',', quote = '\"', escape = '\"', null_padding = true, "
-        f"auto_detect = false, encoding = '{scan.encoding}', parallel = {str(parallel).lower()})"
-    )
-
-
 def _csv_batches(shape: Shape, scan: TextScan) -> Iterator[pa.RecordBatch]:
     """Validate the whole csv now (errors surface before any line lands), then stream it.
 
     DuckDB parses; rows come out in file order, so row k is the k-th non-blank line after the
-    header, unless a quoted value spans lines. A first counting pass proves there is none
-    (rows = non-blank lines); otherwise Python's csv module, which knows the line each row
-    starts on, lands the file instead.
+    header (lines with too many fields come out of DuckDB's rejects instead), unless a quoted
+    value spans lines. A first counting pass proves there is none; otherwise Python's csv
+    module, which knows the line each row starts on, lands the file instead.
     """
+    source = CsvSource.open(shape, scan)
     con = duckdb_io.connect()
     try:
-        exact = _rows_are_lines(con, shape, scan)
+        rejected = _counted_rejects(con, source)
     except BaseException:
         con.close()
+        source.close()
         raise
-    if not exact:
+    if rejected is None:
         con.close()
+        source.close()
         return _csv_module_batches(shape, scan)
-    return _duckdb_csv_batches(shape, scan, con)
+    return _duckdb_csv_batches(source, con, rejected)
 
 
-def _rows_are_lines(con: duckdb.DuckDBPyConnection, shape: Shape, scan: TextScan) -> bool:
+def _counted_rejects(
+    con: duckdb.DuckDBPyConnection, source: CsvSource
+) -> list[RejectedLine] | None:
+    """The lines DuckDB rejects, if its rows are the file's lines; None if they are not."""
     try:
-        rows = con.sql(f"select count(*) from {_read_csv_sql(shape, scan)}").fetchall()
-        if rows[0][0] == scan.physical_lines - 1 - len(scan.blank_lines):
-            return True
+        rows = con.sql(f"select count(*) from {source.read_csv_sql()}").fetchall()[0][0]
+        rejected = rejected_lines(con, source)
+        scan = source.scan
+        if rows == scan.physical_lines - 1 - len(scan.blank_lines) - len(rejected):
+            return rejected
     except duckdb.Error as error:
         if "quoted new lines" not in str(error):
-            raise duckdb_io.duckdb_problem(shape.path, error) from None
+            raise duckdb_io.duckdb_problem(source.shape.path, error) from None
     try:
-        con.sql(f"select count(*) from {_read_csv_sql(shape, scan, False)}").fetchall()
+        con.sql(f"select count(*) from {source.read_csv_sql(parallel=False)}").fetchall()
+        rejected_lines(con, source)
     except duckdb.Error as error:
-        raise duckdb_io.duckdb_problem(shape.path, error) from None
-    return False
+        raise duckdb_io.duckdb_problem(source.shape.path, error) from None
+    return None
 
 
 def _duckdb_csv_batches(
-    shape: Shape, scan: TextScan, con: duckdb.DuckDBPyConnection
+    source: CsvSource, con: duckdb.DuckDBPyConnection, rejected: list[RejectedLine]
 ) -> Iterator[pa.RecordBatch]:
+    shape, scan = source.shape, source.scan
+    width = len(shape.columns)
+    skipped = skip_lines(scan.blank_lines, [line.line for line in rejected])
     try:
         select = ", ".join(
-            f"c{position} as {name}"
+            f"nullif(c{position}, '') as {name}"
             for name, position in zip(CANONICAL_COLUMNS, shape.source_columns, strict=True)
         )
-        relation = con.sql(f"select {select} from {_read_csv_sql(shape, scan)}")
+        relation = con.sql(
+            f"select {select}, c{width - 1} is null as is_short from {source.read_csv_sql()}"
+        )
         next_line = 2
         for batch in duckdb_io.arrow_reader(relation, duckdb_io.BATCH_ROWS):
-            lines = line_numbers(next_line, batch.num_rows, scan.blank_lines)
+            lines = line_numbers(next_line, batch.num_rows, skipped)
             if len(lines):
                 next_line = int(lines[-1]) + 1
-            yield landed_batch(shape, None, lines, batch.columns)
+            errors: list[str | None] = [None] * batch.num_rows
+            is_short = batch.column(len(CANONICAL_COLUMNS)).to_numpy(zero_copy_only=False)
+            for row in np.flatnonzero(is_short):
+                errors[row] = field_count_error(int(lines[row]), width - 1, width, scan)
+            yield landed_batch(shape, None, lines, batch.columns[:-1], errors)
     except duckdb.Error as error:
         raise duckdb_io.duckdb_problem(shape.path, error) from None
     finally:
         con.close()
+        source.close()
+    yield from _rejected_batches(shape, rejected)
 
 
-def line_numbers(first: int, count: int, blank_lines: np.ndarray) -> np.ndarray:
-    """The next ``count`` line numbers from ``first`` on, skipping blank lines."""
-    end = first + count
-    while True:
-        skipped = np.searchsorted(blank_lines, end) - np.searchsorted(blank_lines, first)
-        if end - first - skipped >= count:
-            break
-        end = first + count + skipped
-    candidates = np.arange(first, end, dtype=np.int64)
-    return candidates[~np.isin(candidates, blank_lines)][:count]
+def _rejected_batches(shape: Shape, rejected: list[RejectedLine]) -> Iterator[pa.RecordBatch]:
+    if not rejected:
+        return
+    values = [
+        [
+            line.fields[position] or None if position < len(line.fields) else None
+            for line in rejected
+        ]
+        for position in (int(position) for position in shape.source_columns)
+    ]
+    lines = [line.line for line in rejected]
+    yield landed_batch(shape, None, lines, values, [line.error for line in rejected])
 
 
 def _csv_module_batches(shape: Shape, scan: TextScan) -> Iterator[pa.RecordBatch]:
@@ -145,21 +170,19 @@ def _csv_module_batches(shape: Shape, scan: TextScan) -> Iterator[pa.RecordBatch
         next(reader)
         previous_end = reader.line_num
         lines: list[int] = []
+        errors: list[str | None] = []
         values: list[list[str | None]] = [[] for _ in CANONICAL_COLUMNS]
         for row in reader:
             start, previous_end = previous_end + 1, reader.line_num
             if not row:
                 continue
-            if len(row) > width:
-                raise RawFileError(
-                    f"{shape.path}: line {start} has {len(row)} fields, the header {width}"
-                )
             lines.append(start)
+            errors.append(field_count_error(reader.line_num, len(row), width, scan))
             for column, position in zip(values, shape.source_columns, strict=True):
                 assert isinstance(position, int)
                 column.append(row[position] or None if position < len(row) else None)
             if len(lines) == duckdb_io.BATCH_ROWS:
-                yield landed_batch(shape, None, lines, values)
-                lines, values = [], [[] for _ in CANONICAL_COLUMNS]
+                yield landed_batch(shape, None, lines, values, errors)
+                lines, errors, values = [], [], [[] for _ in CANONICAL_COLUMNS]
         if lines:
-            yield landed_batch(shape, None, lines, values)
+            yield landed_batch(shape, None, lines, values, errors)

@@ -58,6 +58,9 @@ LANDED_SCHEMA = pa.schema(
         pa.field("source_shape", pa.string(), nullable=False),
         pa.field("source_sheet", pa.string()),
         pa.field("source_line", pa.int64(), nullable=False),
+        # Why the line is not a well-formed line of the file (csv: wrong_field_count,
+        # truncated_last_line); null when it is. Staging rejects the line with this reason.
+        pa.field("line_error", pa.string()),
         *(pa.field(name, pa.string()) for name in CANONICAL_COLUMNS),
     ]
 )
@@ -100,6 +103,7 @@ class ExaminedFile:
 
     shape: Shape
     batches: Callable[[], Iterator[pa.RecordBatch]]
+    expected_lines: int | None = None  # about how many lines will land, for progress
 
 
 class FormatReader(Protocol):
@@ -176,6 +180,7 @@ def landed_batch(
     sheet: str | None,
     lines: Sequence[int] | pa.Array,
     values: Sequence[pa.Array | Sequence[str | None]],
+    line_errors: Sequence[str | None] | None = None,
 ) -> pa.RecordBatch:
     """One batch of landed lines: the shape's lineage columns, then the canonical values."""
     count = len(lines)
@@ -185,6 +190,11 @@ def landed_batch(
             pa.repeat(pa.scalar(shape.name, pa.string()), count),
             pa.repeat(pa.scalar(sheet, pa.string()), count),
             _arrow_array(lines, pa.int64()),
+            (
+                pa.nulls(count, pa.string())
+                if line_errors is None
+                else pa.array(line_errors, pa.string())
+            ),
             *(_arrow_array(column, pa.string()) for column in values),
         ],
         schema=LANDED_SCHEMA,

@@ -22,9 +22,16 @@ Columns with no name (blank, or pandas' ``Unnamed: N`` index artefacts) are acce
 landed. Any other extra or missing column is an error.
 
 Every landed line has ``source_file`` (the path as given), ``source_shape``, ``source_sheet``
-(xlsx only), ``source_line`` and the eight canonical values, all as text. Nothing is parsed or
-dropped here: the staging model casts the text and rejects what does not parse, citing
-``source_line``.
+(xlsx only), ``source_line``, ``line_error`` and the eight canonical values, all as text.
+Nothing is parsed or dropped here: the staging model casts the text and rejects what does not
+parse, citing ``source_line``. ``line_error`` is null unless the csv line is broken:
+``wrong_field_count`` (more or fewer fields than the header) or ``truncated_last_line`` (a last
+line with no line break that stops short, also inside a quoted value); such a line lands with
+the fields it has, and staging rejects it with that reason.
+
+Encodings (csv): ``auto`` is utf-8 if the whole file is valid utf-8, else Windows-1252 (cp1252)
+if a byte 0x80-0x9F appears (latin-1 has only control codes there), else latin-1. ``utf-8``,
+``latin-1`` and ``cp1252`` (or ``windows-1252``) can be declared.
 
 ``source_line``
     csv: the physical line of the file where the row starts (the header is line 1, so the first
@@ -52,10 +59,9 @@ Results for the bad files (each a :class:`RawFileError` naming the file, unless 
   accepted column set;
 - wrong delimiter (``;``, tab or ``|``): the header reads as one column, the message says the
   delimiter looks wrong;
-- bytes invalid in the declared encoding: the byte offset and line of the first one;
-- a csv line with more fields than the header, or a quote that is never closed: the line;
-- a truncated last line (fewer fields than the header) is *not* an error: it lands with nulls
-  for the missing fields, and the staging model rejects it.
+- a byte that the encoding (declared or detected) cannot decode: its offset and line; a
+  latin-1 control code 0x80-0x9F: its offset and line, with the advice to declare cp1252;
+- a quote that is never closed before the last line: the line.
 """
 
 from __future__ import annotations
@@ -79,6 +85,7 @@ from insiders.landing.landed import (
     RawFileError,
     Shape,
 )
+from insiders.landing.progress import with_progress
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -110,11 +117,11 @@ def detect_shape(path: str | os.PathLike[str], encoding: str = "auto") -> Shape:
 def open_landed(path: str | os.PathLike[str], encoding: str = "auto") -> pa.RecordBatchReader:
     """Stream the landed lines of the raw file at ``path`` (columns of LANDED_SCHEMA).
 
-    ``encoding`` applies to csv: ``auto`` (utf-8 if the whole file is valid utf-8, else
-    latin-1), ``utf-8`` or ``latin-1``. The reader can be consumed once.
+    ``encoding`` applies to csv: ``auto`` (see the module's notes), ``utf-8``, ``latin-1`` or
+    ``cp1252``. The reader can be consumed once; a large file shows its progress on a terminal.
     """
     examined = examine(path, LandingOptions(encoding=encoding))
-    return pa.RecordBatchReader.from_batches(LANDED_SCHEMA, examined.batches())
+    return pa.RecordBatchReader.from_batches(LANDED_SCHEMA, with_progress(examined))
 
 
 def examine(path: str | os.PathLike[str], options: LandingOptions) -> ExaminedFile:
@@ -159,7 +166,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         help=f"the raw file (default: $INSIDERS_RAW_PATH, else {DEFAULT_RAW_PATH})",
     )
     parser.add_argument(
-        "--encoding", default="auto", help="csv encoding: auto (default), utf-8 or latin-1"
+        "--encoding", default="auto", help="csv encoding: auto (default), utf-8, latin-1 or cp1252"
     )
     parser.set_defaults(func=inspect_raw_file)
 
@@ -169,7 +176,7 @@ def inspect_raw_file(args: argparse.Namespace) -> int:
     path = args.path or os.environ.get("INSIDERS_RAW_PATH") or DEFAULT_RAW_PATH
     try:
         examined = examine(path, LandingOptions(encoding=args.encoding))
-        rows = sum(batch.num_rows for batch in examined.batches())
+        rows = sum(batch.num_rows for batch in with_progress(examined))
     except RawFileError as error:
         print(f"insiders inspect: {error}", file=sys.stderr)
         return 1

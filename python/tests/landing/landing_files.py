@@ -9,11 +9,11 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from insiders.landing.raw_file import LANDED_SCHEMA, open_landed
+from insiders.landing.raw_file import CANONICAL_COLUMNS, LANDED_SCHEMA, open_landed
 
 UCI_HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 RETAIL_II_HEADER = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"
-VALUES = list(LANDED_SCHEMA.names[4:])
+VALUES = list(CANONICAL_COLUMNS)
 
 
 def write_bytes(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -156,6 +156,7 @@ def test_a_quoted_value_spanning_lines_keeps_the_line_its_row_starts_on(tmp_path
         (8, "c"),
     ]
     assert values(rows[2])[-2:] == [None, None]
+    assert [row["line_error"] for row in rows] == [None, None, "wrong_field_count"]
 
 
 def test_many_batches_and_small_reads_keep_file_order_and_line_numbers(tmp_path, monkeypatch):
@@ -178,16 +179,54 @@ def test_many_batches_and_small_reads_keep_file_order_and_line_numbers(tmp_path,
     assert [(row["source_line"], row["invoice_no"]) for row in rows] == expected
 
 
-def test_truncated_last_line_lands_with_nulls(tmp_path):
+def test_a_last_line_cut_short_lands_with_its_reason_and_the_fields_it_has(tmp_path):
     path = write_bytes(
         tmp_path / "data.csv",
-        f"{UCI_HEADER}\n1,A,a,1,12/1/2010 8:26,2.55,17850.0,UK\n2,B,bro",
+        f"{UCI_HEADER}\n1,A,a,1,12/1/2010 8:26,2.55,17850.0,UK\n2,B,b,1,12/1/2010 8:26,2.55,161",
     )
 
     rows = landed(path)
 
-    assert [row["source_line"] for row in rows] == [2, 3]
-    assert values(rows[1]) == ["2", "B", "bro", None, None, None, None, None]
+    assert [(row["source_line"], row["line_error"]) for row in rows] == [
+        (2, None),
+        (3, "truncated_last_line"),
+    ]
+    assert values(rows[1])[-2:] == ["161", None]
+
+
+@pytest.mark.parametrize("quoted_newline", ["", '"x\ny"'], ids=["duckdb", "csv module"])
+def test_every_line_of_the_wrong_width_lands_with_its_reason(tmp_path, quoted_newline):
+    path = write_bytes(
+        tmp_path / "data.csv",
+        f"{UCI_HEADER}\n"
+        f"1,A,{quoted_newline},1,d,1,1,UK\n"
+        "2,B,b, with comma,2,d,2,2,UK\n"
+        "\n"
+        "3,C,c,3,d,3\n"
+        "4,D,d,4,d,4,4,UK,x,y\n"
+        "5,E,e,5,d,5,5,UK\n"
+        '6,F,"cut',
+    )
+    first = 2 + quoted_newline.count("\n")
+
+    rows = sorted(landed(path), key=lambda row: row["source_line"])
+
+    assert [(row["source_line"], row["line_error"]) for row in rows] == [
+        (2, None),
+        (first + 1, "wrong_field_count"),
+        (first + 3, "wrong_field_count"),
+        (first + 4, "wrong_field_count"),
+        (first + 5, None),
+        (first + 6, "truncated_last_line"),
+    ]
+    assert values(rows[1])[:3] == ["2", "B", "b"]
+    assert values(rows[3])[-1] == "UK"
+
+
+def test_a_full_last_line_without_a_newline_is_kept(tmp_path):
+    path = write_bytes(tmp_path / "data.csv", f"{UCI_HEADER}\n1,A,a,1,d,1,1,UK")
+
+    assert [row["line_error"] for row in landed(path)] == [None]
 
 
 BAD_CSVS = {
@@ -212,10 +251,6 @@ BAD_CSVS = {
         f"{UCI_HEADER.replace(',', ';')}\n1;A;a;1;d;1;1;UK\n".encode(),
         r"wrong_delimiter\.csv: the header reads as one column .*the delimiter looks wrong "
         r"\(it contains the semicolon ';', expected a comma\)",
-    ),
-    "too many fields": (
-        f"{UCI_HEADER}\n1,A,a,1,d,1,1,UK\n2,B,b, with comma,2,d,2,2,UK\n".encode(),
-        r"(?s)too_many_fields\.csv: CSV Error on Line: 3.*Expected Number of Columns: 8 Found: 9",
     ),
     "unterminated quote": (
         f'{UCI_HEADER}\n1,A,"a,1,d,1,1,UK\n2,B,b,2,d,2,2,UK\n'.encode(),
@@ -246,6 +281,62 @@ def test_bytes_invalid_in_the_declared_encoding_name_their_offset_and_line(tmp_p
     assert f"offset {pound_offset} " in str(e.value)
     assert landed(path, encoding="latin-1")[1]["description"] == "£"
     assert detect_shape(path).encoding == "latin-1"
+
+
+WINDOWS_1252 = (
+    f"{UCI_HEADER}\n1,A,it\u2019s \u20ac5,1,d,1,1,UK\n2,B,\u201cb\u201d \xe9,2,d,2,2,UK\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "windows-1252", "auto"])
+def test_windows_1252_lands_declared_or_detected(tmp_path, encoding):
+    path = write_bytes(tmp_path / "data.csv", WINDOWS_1252, "cp1252")
+
+    rows = landed(path, encoding)
+
+    assert detect_shape(path, encoding).encoding == "cp1252"
+    assert [row["description"] for row in rows] == ["it\u2019s \u20ac5", "\u201cb\u201d \xe9"]
+
+
+def test_latin1_without_windows_bytes_is_still_detected_as_latin1(tmp_path):
+    path = write_bytes(tmp_path / "data.csv", f"{UCI_HEADER}\n1,A,\xe9,1,d,1,1,UK\n", "latin-1")
+
+    assert detect_shape(path).encoding == "latin-1"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content", "message"),
+    [
+        (
+            "auto",
+            b"2,B,\x92\x81,2,d,2,2,UK\n",
+            r"byte 0x81 at offset 104 \(line 3\) is not valid cp1252",
+        ),
+        (
+            "cp1252",
+            b"2,B,\x81,2,d,2,2,UK\n",
+            r"byte 0x81 at offset 103 \(line 3\) is not valid cp1252",
+        ),
+        (
+            "latin-1",
+            b"2,B,\x92,2,d,2,2,UK\n",
+            r"byte 0x92 at offset 103 \(line 3\).*declare cp1252",
+        ),
+        (
+            "utf-8",
+            b"2,B,\x92,2,d,2,2,UK\n",
+            r"byte 0x92 at offset 103 \(line 3\) is not valid utf-8",
+        ),
+    ],
+)
+def test_a_byte_that_cannot_be_decoded_names_its_line_and_offset(
+    tmp_path, encoding, content, message
+):
+    path = tmp_path / "data.csv"
+    path.write_bytes(f"{UCI_HEADER}\n1,A,a,1,d,1,1,UK\n".encode() + content)
+
+    with pytest.raises(RawFileError, match=r"data\.csv: " + message):
+        detect_shape(path, encoding)
 
 
 def test_a_file_ending_inside_a_utf8_character_is_not_utf8(tmp_path):
