@@ -24,12 +24,12 @@ def with_progress(
 ) -> Iterator[pa.RecordBatch]:
     """The examined file's batches, counted on a progress bar as they are read.
 
-    ``enabled`` None draws the bar only when ``file`` (stderr by default) is a terminal.
+    The batches are opened now, so that a file the reader refuses fails here, not at the first
+    read. ``enabled`` None draws the bar only when ``file`` (stderr by default) is a terminal.
     """
     expected = examined.expected_lines
     if expected is None or expected < MIN_LINES:
-        yield from examined.batches()
-        return
+        return examined.batches()
     shape = examined.shape
     bar = tqdm(
         total=expected,
@@ -42,7 +42,16 @@ def with_progress(
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {unit}"
         " [{elapsed} elapsed, {remaining} left]",
     )
+    try:
+        batches = examined.batches()
+    except BaseException:
+        bar.close()
+        raise
+    return _counted(batches, bar)
+
+
+def _counted(batches: Iterator[pa.RecordBatch], bar: tqdm) -> Iterator[pa.RecordBatch]:
     with bar:
-        for batch in examined.batches():
+        for batch in batches:
             bar.update(batch.num_rows)
             yield batch

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from landing_files import UCI_HEADER, write_bytes
 
 from insiders.landing import progress
-from insiders.landing.landed import LandingOptions
+from insiders.landing.landed import LandingOptions, RawFileError
 from insiders.landing.raw_file import examine
 
 
@@ -41,3 +42,14 @@ def test_the_bar_stays_quiet_off_a_terminal_and_for_small_files(tmp_path, monkey
     assert sum(b.num_rows for b in progress.with_progress(examined, piped)) == 50
 
     assert small.getvalue() == piped.getvalue() == ""
+
+
+def test_a_refused_file_fails_when_opened_not_at_the_first_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(progress, "MIN_LINES", 1)
+    path = write_bytes(
+        tmp_path / "data.csv", f'{UCI_HEADER}\n1,A,"a,1,d,1,1,UK\n2,B,b,2,d,2,2,UK\n'
+    )
+    examined = examine(path, LandingOptions())
+
+    with pytest.raises(RawFileError, match="unterminated quote"):
+        progress.with_progress(examined, io.StringIO(), enabled=True)
