@@ -11,7 +11,7 @@ The source table's meta (or config)::
     meta:
       plugin: insiders_raw
       raw_path: "{{ env_var('INSIDERS_RAW_PATH', '') }}"  # empty: insiders.paths' default
-      encoding: auto  # optional: auto, utf-8 or latin-1 (csv only)
+      encoding: auto  # optional: auto, utf-8, latin-1 or cp1252 (csv only)
 
 dbt-duckdb then runs ``create or replace table <source> as select * from <the reader>``; the
 reader streams, so a multi-gigabyte file lands without being held in memory. The source must be
