@@ -16,6 +16,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 DEFAULT_OUTPUT = Path("reports") / "docs.html"
+ENVIRONMENT = {
+    "INSIDERS_DUCKDB_PATH": "the database the catalog is read from (default: insiders.duckdb)",
+    "INSIDERS_RAW_PATH": "the raw file (default: data/raw/online_retail.parquet)",
+    "DBT_PROFILES_DIR": "where profiles.yml is (default: the project folder)",
+    "DBT_TARGET_PATH": "dbt's target folder, where the site is generated (default: target)",
+}
 STATIC_INDEX = "static_index.html"
 
 
@@ -74,5 +80,9 @@ def run(args: argparse.Namespace) -> int:
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--project-dir", default=".", help="the dbt project (default: here)")
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="the HTML file to write")
+    parser.add_argument(
+        "--output",
+        default=str(DEFAULT_OUTPUT),
+        help=f"the HTML file to write, relative to the project (default: {DEFAULT_OUTPUT})",
+    )
     parser.set_defaults(func=run)

@@ -291,6 +291,9 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+ENVIRONMENT: dict[str, str] = {}  # reads none: every setting is an option
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     """Add the ``insiders generate`` options and its handler to ``parser``."""
     parser.add_argument(
@@ -303,7 +306,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--scale",
         type=float,
         default=1.0,
-        help="multiplies lines, invoices and customers; 1 = the real file's size (default)",
+        help="multiplies lines, invoices and customers; 1 is the real file's size (default: 1)",
     )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
     parser.add_argument(
@@ -312,5 +315,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="output format (default: from the --out suffix, parquet otherwise)",
     )
-    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing file (default: leave it)"
+    )
     parser.set_defaults(func=_run)

@@ -665,6 +665,11 @@ def _parquet_batches(shape: Shape) -> Iterator[pa.RecordBatch]:
         con.close()
 
 
+ENVIRONMENT = {
+    "INSIDERS_RAW_PATH": f"the raw file, when no path is given (default: {DEFAULT_RAW_PATH})",
+}
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``insiders inspect``."""
     parser.add_argument(
