@@ -300,7 +300,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         default=DEFAULT_OUT,
-        help=f"file to write (default: {DEFAULT_OUT}); the truth goes beside it",
+        help=f"file to write, the truth goes beside it (default: {DEFAULT_OUT})",
     )
     parser.add_argument(
         "--scale",

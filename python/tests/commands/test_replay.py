@@ -10,9 +10,10 @@ from conftest import PIPELINE_SEED, BuiltPipeline, dbt_env, run_dbt
 
 from insiders.commands.replay import month_ends, replay
 
-# Few runs and a small selection grid keep the replay affordable (about 20 s a run at 0.1).
+# The replay as `make replay` runs it, tests on, from the data's first month end (one month of
+# data); a small selection grid and a window that stops in September keep it affordable.
 REPLAY_SCALE = 0.1
-REPLAY_START = dt.date(2011, 3, 31)
+REPLAY_START = None
 REPLAY_END = dt.date(2011, 9, 30)
 REPLAY_VARS = {
     "cluster_feature_spaces": ["scaled"],
@@ -46,13 +47,12 @@ def replayed(tmp_path_factory) -> BuiltPipeline:
         start=REPLAY_START,
         end=REPLAY_END,
         extra_vars=REPLAY_VARS,
-        full_build=False,
         env=env,
         echo=False,
     )
-    assert [s.as_of_date for s in summaries] == month_ends(REPLAY_START, REPLAY_END)
-    # The membership tests (rule tests included) on the replayed history.
-    run_dbt(env, "test", "--select", "path:models/marts/membership", "path:tests/membership")
+    first_day = dt.date(2010, 12, 1)
+    assert [s.as_of_date for s in summaries] == month_ends(first_day, REPLAY_END)
+    assert summaries[0].as_of_date == dt.date(2010, 12, 31)
     return BuiltPipeline(root, files.data_path, files.truth_path, database, env)
 
 
@@ -115,7 +115,7 @@ def test_a_member_who_keeps_buying_is_not_dropped_by_one_refit(replayed):
 @pytest.mark.slow
 def test_repeating_a_run_keeps_every_segment(replayed):
     """An unchanged customer keeps the segment: a run repeated on the same data and date (the
-    previous run's table as its memory) changes nobody's segment, and no one joins or leaves."""
+    run before it as its memory, as the first time) changes nobody's segment."""
     before = replayed.frame("select customer_id, segment from customer_segments")
     last = REPLAY_END.isoformat()
     vars_text = str({**REPLAY_VARS, "as_of_date": last})
@@ -137,3 +137,19 @@ def test_repeating_a_run_keeps_every_segment(replayed):
         f"select count(*) from insiders_membership_history where valid_from > date '{last}'"
     )
     assert open_periods == 0
+
+
+def test_vars_that_yaml_cannot_read_are_refused_in_one_line(tmp_path, capsys):
+    """An impossible unquoted date fails in YAML before any var check: one line, no traceback,
+    and nothing is built."""
+    from insiders.cli import main
+
+    database = tmp_path / "replay.duckdb"
+    code = main(["replay", "--database", str(database), "--vars", "{as_of_date: 2011-02-30}"])
+    assert code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "insiders replay: --vars {as_of_date: 2011-02-30} cannot be read:"
+        " day is out of range for month"
+    ]
+    assert not database.exists()
