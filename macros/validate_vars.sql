@@ -21,8 +21,8 @@
         {%- do _check_integer('cluster_k', [k_min, 2] | max, k_max) -%}
     {%- endif -%}
     {%- do _check_integer('cluster_seed', 0) -%}
-    {%- do _check_integer('cluster_fit_sample_cap', [k_max, 2] | max) -%}
-    {%- do _check_integer('cluster_score_sample_cap', [k_max, 2] | max) -%}
+    {%- do _check_integer('cluster_fit_sample_cap', k_max + 1) -%}
+    {%- do _check_integer('cluster_score_sample_cap', k_max + 1) -%}
     {%- do _check_integer('cluster_stability_fits', 0) -%}
     {%- do _check_number('cluster_min_share', 0, 1) -%}
     {%- do _check_number('cluster_min_stability', -1, 1) -%}
