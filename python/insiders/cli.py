@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from types import ModuleType
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("insiders.generator.generate", "write Online-Retail-shaped invoice lines"),
@@ -30,6 +31,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def command_description(module: ModuleType, summary: str) -> str:
+    """What a sub-command does: the first paragraph of its module's docstring."""
+    doc = (module.__doc__ or "").strip()
+    return doc.split("\n\n")[0] if doc else summary
+
+
+def environment_epilog(variables: dict[str, str]) -> str | None:
+    """The environment variables a sub-command reads, one a line, for the end of its --help."""
+    if not variables:
+        return None
+    width = max(len(name) for name in variables)
+    lines = [f"  {name:<{width}}  {meaning}" for name, meaning in variables.items()]
+    return "environment variables:\n" + "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="insiders", description=__doc__.splitlines()[0])
@@ -41,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     name = argv[0]
     module = importlib.import_module(COMMANDS[name][0])
-    sub = argparse.ArgumentParser(prog=f"insiders {name}", description=COMMANDS[name][1])
+    sub = argparse.ArgumentParser(
+        prog=f"insiders {name}",
+        description=command_description(module, COMMANDS[name][1]),
+        epilog=environment_epilog(getattr(module, "ENVIRONMENT", {})),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     module.register(sub)
     args = sub.parse_args(argv[1:])
     return int(args.func(args) or 0)

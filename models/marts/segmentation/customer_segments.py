@@ -2,29 +2,18 @@
 
 Thin on purpose: the choice rule, the fit and the naming live in insiders.segmentation.clustering
 (tested there). The model is the one cluster_model_selection scored best by the rule, unless the
-project vars pin the algorithm and k. Segment names are carried over from the previous run (this
-table as it was before this run replaces it: dbt-duckdb builds the new table under a temporary
-name) by insiders.segmentation.matching, and the previous run's k is kept while its silhouette is
-within cluster_keep_k_tolerance of the rule's choice; cluster_match_previous false turns both off.
-Membership (is_insider) follows the join and leave rules of insiders.programme.membership, with the
-previous run's members as its memory.
+project vars pin the algorithm and k. Segment names are carried over from the previous run by
+insiders.segmentation.matching, and the previous run's k is kept while its silhouette is within
+cluster_keep_k_tolerance of the rule's choice; cluster_match_previous false turns both off.
+Membership (is_insider) follows the join and leave rules of insiders.programme.membership.
+The previous run is the latest one dated before this run's as_of_date in the membership run
+table (insiders.programme.runs), so a rerun of a month starts from the same memory as before.
 """
 
 from insiders.programme.membership import apply_membership
+from insiders.programme.runs import previous_run
 from insiders.segmentation.clustering import empty_segments, segment_customers, segment_settings
-from insiders.segmentation.matching import matching_enabled, with_as_of_date
-
-
-def previous_segments(dbt, session):
-    """The previous run's labels, or None on a fresh database."""
-    found = session.execute(
-        "select count(*) from information_schema.tables"
-        " where table_catalog = ? and table_schema = ? and table_name = ?",
-        [dbt.this.database, dbt.this.schema, dbt.this.identifier],
-    ).fetchall()[0][0]
-    if not found:
-        return None
-    return session.sql(f"select * from {dbt.this}").df()
+from insiders.segmentation.matching import matching_enabled, reference_date, with_as_of_date
 
 
 def model(dbt, session):
@@ -46,7 +35,13 @@ def model(dbt, session):
         # dbt build --empty: no customers, but the table keeps its columns and types.
         empty = empty_segments(features, settings["feature_columns"])
         return with_as_of_date(empty.assign(runs_outside_insiders=0), features)
-    previous = previous_segments(dbt, session)
+    previous = previous_run(
+        session,
+        dbt.this.database,
+        dbt.this.schema,
+        dbt.config.get("runs_table"),
+        reference_date(features),
+    )
     segments = segment_customers(
         features,
         selection,

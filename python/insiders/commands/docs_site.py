@@ -17,6 +17,12 @@ from insiders import paths
 from insiders.dbt_runner import DbtError, dbt_environment, run_dbt
 
 DEFAULT_OUTPUT = Path("reports") / "docs.html"
+ENVIRONMENT = {
+    "INSIDERS_DUCKDB_PATH": "the database the catalog is read from (default: insiders.duckdb)",
+    "INSIDERS_RAW_PATH": "the raw file (default: data/raw/online_retail.parquet)",
+    "DBT_PROFILES_DIR": "where profiles.yml is (default: the project folder)",
+    "DBT_TARGET_PATH": "dbt's target folder, where the site is generated (default: target)",
+}
 STATIC_INDEX = "static_index.html"
 
 
@@ -60,5 +66,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--project-dir", type=Path, default=None, help="the dbt project (default: this one)"
     )
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="the HTML file to write")
+    parser.add_argument(
+        "--output",
+        default=str(DEFAULT_OUTPUT),
+        help=f"the HTML file to write, relative to the project (default: {DEFAULT_OUTPUT})",
+    )
     parser.set_defaults(func=run)

@@ -1,15 +1,15 @@
-"""`insiders replay`: the pipeline run month by month over the data's period.
+"""`insiders replay`: the pipeline run month by month over the data's period, tests on.
 
 A monthly scheduled run builds the project at each month end on the data up to that date. The
 replay does the same on past data: for each month end (and the data's last day, when the last
 month is not complete) it runs ``dbt build --vars '{as_of_date: ...}'``, which builds the
 models, the ``customer_segments_snapshot`` snapshot (its periods start at the run's date) and
-the membership marts, and runs the tests. It prints one line per run: the members, who joined
-and who left.
+the membership marts, and runs the tests, as the scheduled job would. It prints one line per
+run: the members, who joined and who left.
 
-The database must be a fresh one (a snapshot cannot go back in time): the replay refuses an
-existing file unless ``--overwrite`` is given, and never touches the project's own database
-unless asked to by ``--database``.
+A run is keyed by its date, so the replay could run on a used database (a run rewrites the
+history from its date on), but it refuses an existing file unless ``--overwrite`` is given, and
+never touches the project's own database unless asked to by ``--database``.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def replay(
             "resource_type:test",
             "resource_type:unit_test",
             "--vars",
-            json.dumps(extra_vars),
+            json.dumps(extra_vars, default=str),
         ],
         env,
         quiet,
@@ -131,7 +131,7 @@ def replay(
     first_day, last_day = data_period(database)
     summaries = []
     for as_of_date in month_ends(first_day, last_day, start, end):
-        run_vars = json.dumps({**extra_vars, "as_of_date": as_of_date.isoformat()})
+        run_vars = json.dumps({**extra_vars, "as_of_date": as_of_date.isoformat()}, default=str)
         args = ["build", "--vars", run_vars]
         if not full_build:
             args += ["--exclude", "resource_type:test", "resource_type:unit_test"]
@@ -147,27 +147,48 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+ENVIRONMENT = {
+    "INSIDERS_REPLAY_DUCKDB_PATH": f"the database, unless --database is given ({DEFAULT_DATABASE})",
+    "INSIDERS_RAW_PATH": "the raw file replayed (default: data/raw/online_retail.parquet)",
+    "INSIDERS_RAW_ENCODING": "a csv's encoding: auto (default), utf-8 or latin-1",
+    "INSIDERS_DUCKDB_MEMORY_LIMIT": "DuckDB's memory limit for the builds (default: 16GB)",
+}
+
+
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--start", type=_date, help="first run date to replay (YYYY-MM-DD)")
-    parser.add_argument("--end", type=_date, help="last run date to replay (YYYY-MM-DD)")
+    parser.add_argument(
+        "--start",
+        type=_date,
+        help="first run date to replay, YYYY-MM-DD (default: the data's first month end)",
+    )
+    parser.add_argument(
+        "--end",
+        type=_date,
+        help="last run date to replay, YYYY-MM-DD (default: the data's last day)",
+    )
     parser.add_argument(
         "--database",
         type=Path,
         default=Path(os.environ.get("INSIDERS_REPLAY_DUCKDB_PATH", DEFAULT_DATABASE)),
-        help=f"the DuckDB file to build (default: {DEFAULT_DATABASE})",
+        help="the DuckDB file to build, relative to the working directory"
+        f" (default: $INSIDERS_REPLAY_DUCKDB_PATH, else {DEFAULT_DATABASE})",
     )
     parser.add_argument(
-        "--overwrite", action="store_true", help="delete the database first if it exists"
+        "--overwrite",
+        action="store_true",
+        help="delete the database first if it exists (default: refuse an existing file)",
     )
     parser.add_argument(
         "--vars",
         default="{}",
-        help="more dbt vars for every run, as JSON or YAML (e.g. '{cluster_k_max: 6}')",
+        help="more dbt vars for every run, as JSON or YAML, e.g. '{cluster_k_max: 6}'"
+        " (default: none, the project's vars)",
     )
     parser.add_argument(
         "--no-tests",
         action="store_true",
-        help="skip the dbt tests of each run (faster; the models and snapshot are still built)",
+        help="skip the dbt tests of each run: faster, the models and snapshot are still built"
+        " (default: run them, as a scheduled job does)",
     )
     parser.set_defaults(func=run)
 
@@ -175,6 +196,16 @@ def register(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import yaml
 
+    try:
+        extra_vars = yaml.safe_load(args.vars) or {}
+    except (yaml.YAMLError, ValueError) as error:
+        # An impossible unquoted date ({as_of_date: 2011-02-30}) fails in YAML itself.
+        reason = " ".join(str(error).split())
+        print(f"insiders replay: --vars {args.vars} cannot be read: {reason}", file=sys.stderr)
+        return 2
+    if not isinstance(extra_vars, dict):
+        print(f"insiders replay: --vars must be a mapping, got {args.vars}", file=sys.stderr)
+        return 2
     database = args.database.resolve()
     if database.exists():
         if not args.overwrite:
@@ -186,7 +217,6 @@ def run(args: argparse.Namespace) -> int:
         database.unlink()
         Path(f"{database}.wal").unlink(missing_ok=True)
     database.parent.mkdir(parents=True, exist_ok=True)
-    extra_vars = yaml.safe_load(args.vars) or {}
     print(f"replaying into {database}")
     replay(
         database,

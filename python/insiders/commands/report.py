@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from insiders import paths
+from insiders.commands.readonly import read_only
 from insiders.commands.report_answers import (
     answer_figures,
     answer_tables,
@@ -35,6 +35,9 @@ from insiders.commands.report_charts import (
 )
 
 DEFAULT_OUTPUT = Path("reports") / "insiders_report.html"
+ENVIRONMENT = {
+    "INSIDERS_DUCKDB_PATH": "the database, unless --database is given (default: insiders.duckdb)",
+}
 
 # The study's published silhouette scores by algorithm and k, drawn beside ours for comparison:
 # the seed reference.study_silhouette_scores, or a CSV given with --study-silhouettes.
@@ -77,7 +80,7 @@ class ReportData:
 
 def load_tables(database: Path) -> ReportData:
     """Every table the report needs, read once from the database (read-only)."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with read_only(database, "report") as con:
         tables = {name: con.execute(sql).df() for name, sql in QUERIES.items()}
         return ReportData(tables, answer_figures(con, answer_tables()))
 
@@ -174,13 +177,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", default=str(paths.database_path()), help="the DuckDB file")
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="the HTML file to write")
+    parser.add_argument(
+        "--database",
+        default=str(paths.database_path()),
+        help="the DuckDB file, read-only (default: $INSIDERS_DUCKDB_PATH, else insiders.duckdb in the project)",
+    )
+    parser.add_argument(
+        "--output",
+        default=str(DEFAULT_OUTPUT),
+        help=f"the HTML file to write (default: {DEFAULT_OUTPUT})",
+    )
     parser.add_argument(
         "--study-silhouettes",
         type=Path,
         default=None,
-        help="CSV of silhouettes (algorithm, k, silhouette) to compare with, instead of the "
-        "study's published ones (the seed study_silhouette_scores)",
+        help="CSV of silhouettes (algorithm, k, silhouette) to compare with (default: the "
+        "study's published ones, the seed study_silhouette_scores)",
     )
     parser.set_defaults(func=run)

@@ -14,6 +14,11 @@ from pathlib import Path
 import duckdb
 
 from insiders import paths
+from insiders.commands.readonly import read_only
+
+ENVIRONMENT = {
+    "INSIDERS_DUCKDB_PATH": "the database, unless --database is given (default: insiders.duckdb)",
+}
 
 
 def run_query(con: duckdb.DuckDBPyConnection, query: str, *, max_rows: int = 50) -> str:
@@ -39,10 +44,7 @@ def statements(stream) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     database = Path(args.database)
-    if not database.exists():
-        print(f"insiders sql: no database at {database}; run `make run` first", file=sys.stderr)
-        return 1
-    with duckdb.connect(str(database), read_only=True) as con:
+    with read_only(database, "sql") as con:
         queries = [" ".join(args.query)] if args.query else None
         if queries is None:
             if sys.stdin.isatty():
@@ -59,6 +61,12 @@ def run(args: argparse.Namespace) -> int:
 
 def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", nargs="*", help="a SQL statement (default: read from stdin)")
-    parser.add_argument("--database", default=str(paths.database_path()), help="the DuckDB file")
-    parser.add_argument("--max-rows", type=int, default=50, help="rows shown per result (0: all)")
+    parser.add_argument(
+        "--database",
+        default=str(paths.database_path()),
+        help="the DuckDB file, read-only (default: $INSIDERS_DUCKDB_PATH, else insiders.duckdb in the project)",
+    )
+    parser.add_argument(
+        "--max-rows", type=int, default=50, help="rows shown per result, 0 for all (default: 50)"
+    )
     parser.set_defaults(func=run)

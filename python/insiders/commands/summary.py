@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import duckdb
-
 from insiders import paths
+from insiders.commands.readonly import read_only
+
+ENVIRONMENT = {
+    "INSIDERS_DUCKDB_PATH": "the database, unless --database is given (default: insiders.duckdb)",
+}
 
 # (schema, table, what it holds), in the order a reader meets them.
 TABLES: tuple[tuple[str, str, str], ...] = (
@@ -23,7 +26,7 @@ TABLES: tuple[tuple[str, str, str], ...] = (
 
 def table_counts(database: Path) -> list[tuple[str, int | None, str]]:
     """Row counts of the tables a build writes; None for a table the build did not write."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with read_only(database, "summary") as con:
         present = {
             (schema, name)
             for schema, name in con.execute(
@@ -58,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", default=str(paths.database_path()), help="the DuckDB file")
+    parser.add_argument(
+        "--database",
+        default=str(paths.database_path()),
+        help="the DuckDB file, read-only (default: $INSIDERS_DUCKDB_PATH, else insiders.duckdb in the project)",
+    )
     parser.add_argument(
         "artifacts", nargs="*", help="other files the run wrote (report, docs), listed if present"
     )

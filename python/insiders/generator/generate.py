@@ -292,19 +292,22 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+ENVIRONMENT: dict[str, str] = {}  # reads none: every setting is an option
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     """Add the ``insiders generate`` options and its handler to ``parser``."""
     parser.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,
-        help=f"file to write (default: {DEFAULT_OUT}); the truth goes beside it",
+        help=f"file to write, the truth goes beside it (default: {DEFAULT_OUT})",
     )
     parser.add_argument(
         "--scale",
         type=float,
         default=1.0,
-        help="multiplies lines, invoices and customers; 1 = the real file's size (default)",
+        help="multiplies lines, invoices and customers; 1 is the real file's size (default: 1)",
     )
     parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
     parser.add_argument(
@@ -313,5 +316,7 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="output format (default: from the --out suffix, parquet otherwise)",
     )
-    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing file (default: leave it)"
+    )
     parser.set_defaults(func=_run)

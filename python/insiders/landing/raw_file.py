@@ -158,6 +158,11 @@ def reader_for(path: str) -> FormatReader:
     return reader
 
 
+ENVIRONMENT = {
+    "INSIDERS_RAW_PATH": f"the raw file, when no path is given (default: {DEFAULT_RAW_PATH})",
+}
+
+
 def register(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``insiders inspect``."""
     parser.add_argument(

@@ -12,7 +12,7 @@ does not flip with every re-fit:
   differently does not take the programme away from a customer who keeps buying.
 
 With no previous run (a first build), members are the Insiders segment's active customers. The
-previous run is read from the ``customer_segments`` table the run replaces.
+previous run is the latest one recorded before the run's date (``insiders.programme.runs``).
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ wins, that cluster is named from its profile, and cluster 1 is the Insiders.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -125,23 +127,30 @@ def _base_name(name: str) -> str:
     return head if head and tail.isdigit() else name
 
 
+def reference_date(features: pd.DataFrame) -> dt.date | None:
+    """The run's reference date, None for no customers.
+
+    It is not a column of ``customer_features``, but every customer's
+    ``last_purchase_date + recency_days`` is that date.
+    """
+    if features.empty:
+        return None
+    reference = (
+        pd.to_datetime(features["last_purchase_date"])
+        + pd.to_timedelta(features["recency_days"].astype("int64"), unit="D")
+    ).max()
+    return reference.date()
+
+
 def with_as_of_date(segments: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
     """``segments`` with the run's reference date, ``as_of_date``, as a last column.
 
-    The reference date is not a column of ``customer_features`` but every customer's
-    ``last_purchase_date + recency_days`` is that date; an empty frame gets a typed empty column.
+    See ``reference_date``; an empty frame gets a typed empty column.
     """
-    dates = pd.Series(dtype=pd.ArrowDtype(pa.date32()), index=segments.index)
-    if not features.empty:
-        reference = (
-            pd.to_datetime(features["last_purchase_date"])
-            + pd.to_timedelta(features["recency_days"].astype("int64"), unit="D")
-        ).max()
-        dates = pd.Series(
-            [reference.date()] * len(segments),
-            index=segments.index,
-            dtype=pd.ArrowDtype(pa.date32()),
-        )
+    reference = reference_date(features)
+    dates = pd.Series(
+        [reference] * len(segments), index=segments.index, dtype=pd.ArrowDtype(pa.date32())
+    )
     return segments.assign(as_of_date=dates)
 
 

@@ -33,6 +33,23 @@ def test_month_ends_cover_the_period_and_end_on_the_last_day():
     assert window == [dt.date(2011, 2, 28), dt.date(2011, 3, 31), dt.date(2011, 4, 30)]
 
 
+@pytest.mark.slow
+def test_the_replay_passes_with_its_tests_from_the_first_month(tmp_path):
+    """`make replay` runs every month's `dbt build` with its tests, as a scheduled job would; the
+    first month end (one month of data, the fewest customers) is where it used to fail (a unit
+    test that did not pin as_of_date). Tiny data and the first two month ends keep this cheap;
+    the whole period is replayed by hand at scale 1 (README)."""
+    from insiders.generator.generate import generate
+
+    files = generate(tmp_path / "online_retail.parquet", scale=0.02, seed=PIPELINE_SEED)
+    database = tmp_path / "insiders.duckdb"
+    env = dbt_env(tmp_path, files.data_path, database)
+    summaries = replay(
+        database, end=dt.date(2011, 1, 31), extra_vars=REPLAY_VARS, env=env, echo=False
+    )
+    assert [s.as_of_date for s in summaries] == [dt.date(2010, 12, 31), dt.date(2011, 1, 31)]
+
+
 @pytest.fixture(scope="module")
 def replayed(tmp_path_factory) -> BuiltPipeline:
     from insiders.generator.generate import generate
@@ -115,7 +132,7 @@ def test_a_member_who_keeps_buying_is_not_dropped_by_one_refit(replayed):
 @pytest.mark.slow
 def test_repeating_a_run_keeps_every_segment(replayed):
     """An unchanged customer keeps the segment: a run repeated on the same data and date (the
-    previous run's table as its memory) changes nobody's segment, and no one joins or leaves."""
+    run before it as its memory, as the first time) changes nobody's segment."""
     before = replayed.frame("select customer_id, segment from customer_segments")
     last = REPLAY_END.isoformat()
     vars_text = str({**REPLAY_VARS, "as_of_date": last})
@@ -137,3 +154,19 @@ def test_repeating_a_run_keeps_every_segment(replayed):
         f"select count(*) from insiders_membership_history where valid_from > date '{last}'"
     )
     assert open_periods == 0
+
+
+def test_vars_that_yaml_cannot_read_are_refused_in_one_line(tmp_path, capsys):
+    """An impossible unquoted date fails in YAML before any var check: one line, no traceback,
+    and nothing is built."""
+    from insiders.cli import main
+
+    database = tmp_path / "replay.duckdb"
+    code = main(["replay", "--database", str(database), "--vars", "{as_of_date: 2011-02-30}"])
+    assert code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "insiders replay: --vars {as_of_date: 2011-02-30} cannot be read:"
+        " day is out of range for month"
+    ]
+    assert not database.exists()
