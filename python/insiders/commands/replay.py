@@ -27,6 +27,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from insiders.progress import progress
+
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_DATABASE = "replay.duckdb"
 
@@ -143,7 +145,8 @@ def replay(
     )
     first_day, last_day = data_period(database)
     summaries = []
-    for as_of_date in month_ends(first_day, last_day, start, end):
+    run_dates = month_ends(first_day, last_day, start, end)
+    for as_of_date in progress(run_dates, desc="replaying month ends", unit="runs"):
         run_vars = json.dumps({**extra_vars, "as_of_date": as_of_date.isoformat()})
         args = ["build", "--vars", run_vars]
         if not full_build:

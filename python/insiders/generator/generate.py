@@ -41,6 +41,7 @@ from insiders.generator.plan import (
     Plan,
     build_plan,
 )
+from insiders.progress import progress
 
 DEFAULT_OUT = Path("data/raw/online_retail.parquet")
 FORMATS = ("parquet", "csv")
@@ -263,6 +264,9 @@ def generate(
     partial_data = data_path.with_name(f".{data_path.name}.partial")
     sink = _CsvSink(partial_data) if fmt == "csv" else _ParquetSink(partial_data)
     written = 0
+    bar = progress(
+        desc=f"generating {data_path.name}", total=int(lines_per_invoice[-1]), unit="lines"
+    )
     try:
         for start, stop in itertools.pairwise(edges):
             if stop <= start:
@@ -270,7 +274,9 @@ def generate(
             lines = chunk_lines(plan, catalogue, seed, start, stop)
             sink.write(_chunk_table(plan, tables, lines, start))
             written += lines.invoice.size
+            bar.update(lines.invoice.size)
     finally:
+        bar.close()
         sink.close()
     partial_truth = truth_path.with_name(f".{truth_path.name}.partial")
     pq.write_table(_truth_table(plan), partial_truth, compression="zstd")
