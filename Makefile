@@ -12,13 +12,18 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export INSIDERS_DUCKDB_PATH ?= insiders.duckdb
+# Where make run writes the report, the docs site and the members list.
+export INSIDERS_REPORTS_DIR ?= reports
+# Recipes read the paths as quoted shell variables ("$$INSIDERS_RAW_PATH"), never as $(...)
+# pasted into the command line, so any name works: spaces, quotes, non-ASCII.
 SCALE ?= 1
 SEED ?= 42
 
-.PHONY: help install browser data run build docs report test lint pytest benchmark replay clean
+.PHONY: help install browser data run build docs report members test lint pytest benchmark replay clean
 
 help:
-	@echo "make run    - install, generate the built-in data if missing, dbt build, docs and report"
+	@echo "make run    - install, generate the built-in data if missing, build and publish the"
+	@echo "              database (insiders build), report, docs and members list"
 	@echo "make test   - install, lint (ruff, sqlfluff, dbt-score) and run every test"
 	@echo "make benchmark / make replay / make clean"
 
@@ -43,17 +48,22 @@ data: $(STAMP)
 	fi
 	$(BIN)/insiders inspect
 
+# Production: dbt build into a work copy, published over INSIDERS_DUCKDB_PATH only if all passed.
 build: data
-	$(BIN)/dbt build
+	$(BIN)/insiders build
 
-run: build report docs
-	$(BIN)/insiders summary reports/insiders_report.html reports/docs.html
+run: build report docs members
+	$(BIN)/insiders summary "$$INSIDERS_REPORTS_DIR/insiders_report.html" \
+	  "$$INSIDERS_REPORTS_DIR/docs.html" "$$INSIDERS_REPORTS_DIR/insiders_members.csv"
 
 report: build
-	$(BIN)/insiders report --output reports/insiders_report.html
+	$(BIN)/insiders report --output "$$INSIDERS_REPORTS_DIR/insiders_report.html"
 
 docs: build
-	$(BIN)/insiders docs --output reports/docs.html
+	$(BIN)/insiders docs --output "$$INSIDERS_REPORTS_DIR/docs.html"
+
+members: build
+	$(BIN)/insiders export --members --output "$$INSIDERS_REPORTS_DIR/insiders_members.csv"
 
 test: $(STAMP) browser lint pytest
 
@@ -75,4 +85,4 @@ benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks.run --scales 0.1 1 10 100
 
 clean:
-	rm -rf target logs reports $(INSIDERS_DUCKDB_PATH)
+	rm -rf target logs "$$INSIDERS_REPORTS_DIR" "$$INSIDERS_DUCKDB_PATH"

@@ -17,6 +17,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "insiders.landing.raw_file",
         "detect a raw file's shape and check it can be loaded",
     ),
+    "build": (
+        "insiders.commands.build",
+        "dbt build into a work copy; publish it over INSIDERS_DUCKDB_PATH only if all passed",
+    ),
+    "export": (
+        "insiders.commands.export",
+        "write the members, or a segment, to CSV or Parquet for marketing tools",
+    ),
     "report": ("insiders.commands.report", "write the HTML report from the built database"),
     "replay": (
         "insiders.commands.replay",

@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from insiders.dbt_runner import DbtError, dbt_environment, run_dbt
+from insiders.progress import progress
 
 DEFAULT_DATABASE = "replay.duckdb"
 
@@ -130,7 +131,8 @@ def replay(
     )
     first_day, last_day = data_period(database)
     summaries = []
-    for as_of_date in month_ends(first_day, last_day, start, end):
+    run_dates = month_ends(first_day, last_day, start, end)
+    for as_of_date in progress(run_dates, desc="replaying month ends", unit="runs"):
         run_vars = json.dumps({**extra_vars, "as_of_date": as_of_date.isoformat()}, default=str)
         args = ["build", "--vars", run_vars]
         if not full_build:

@@ -42,6 +42,7 @@ from insiders.generator.plan import (
     build_plan,
 )
 from insiders.paths import DEFAULT_RAW_PATH
+from insiders.progress import progress
 
 DEFAULT_OUT = Path(DEFAULT_RAW_PATH)
 FORMATS = ("parquet", "csv")
@@ -264,6 +265,9 @@ def generate(
     partial_data = data_path.with_name(f".{data_path.name}.partial")
     sink = _CsvSink(partial_data) if fmt == "csv" else _ParquetSink(partial_data)
     written = 0
+    bar = progress(
+        desc=f"generating {data_path.name}", total=int(lines_per_invoice[-1]), unit="lines"
+    )
     try:
         for start, stop in itertools.pairwise(edges):
             if stop <= start:
@@ -271,7 +275,9 @@ def generate(
             lines = chunk_lines(plan, catalogue, seed, start, stop)
             sink.write(_chunk_table(plan, tables, lines, start))
             written += lines.invoice.size
+            bar.update(lines.invoice.size)
     finally:
+        bar.close()
         sink.close()
     partial_truth = truth_path.with_name(f".{truth_path.name}.partial")
     pq.write_table(_truth_table(plan), partial_truth, compression="zstd")
