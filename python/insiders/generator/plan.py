@@ -19,6 +19,7 @@ FIRST_DAY = np.datetime64("2010-12-01", "D")
 LAST_DAY = np.datetime64("2011-12-09", "D")
 FIRST_MINUTE = 8 * 60 + 26  # 2010-12-01 08:26, the first invoice of the real file
 LAST_MINUTE = 12 * 60 + 50  # 2011-12-09 12:50, its last
+LAST_DAY_SHARE = 0.3  # of a full day's trade: the file stops at 12:50 on its last day
 CLOSED_DAYS = np.array(
     ["2011-04-22", "2011-04-25", "2011-04-29", "2011-05-02", "2011-05-30", "2011-08-29"],
     dtype="datetime64[D]",
@@ -50,11 +51,11 @@ EXTRA_ID_START = 100_000  # ids from 19000 up are reserved for surrogate custome
 
 # name, share of customers, and what the loyalty programme should make of them.
 ARCHETYPES = (
-    ("one_off", 0.30),
+    ("one_off", 0.32),
     ("lapsed", 0.13),
-    ("frequent_small", 0.13),
-    ("regular", 0.27),
-    ("loyal_high_value", 0.09),
+    ("frequent_small", 0.12),
+    ("regular", 0.23),
+    ("loyal_high_value", 0.12),
     ("wholesaler", 0.025),
     ("serial_returner", 0.055),
 )
@@ -63,17 +64,26 @@ HIGH_VALUE_ARCHETYPES = (LOYAL, WHOLESALER)
 # Per archetype: purchase invoices (minimum, negative-binomial mean), lines per invoice
 # (median), window start (latest position in the year's cumulative volume) and how likely
 # an order is to be cancelled.
-MIN_INVOICES = np.array([1, 2, 3, 1, 4, 2, 2])
-EXTRA_INVOICES_MEAN = np.array([0.0, 3.0, 8.0, 2.5, 8.0, 5.0, 4.0])
-LINES_MEDIAN = np.array([24.0, 18.0, 8.0, 18.0, 16.0, 20.0, 16.0])
-# Log-spread of customers' sizes within an archetype, of baskets, and the negative-binomial
-# dispersion of invoice counts: together they set how concentrated revenue is.
-CUSTOMER_SPREAD = 0.25
-BASKET_SPREAD = 0.5
-INVOICE_DISPERSION = 4.0
+MIN_INVOICES = np.array([1, 2, 5, 2, 6, 4, 4])
+EXTRA_INVOICES_MEAN = np.array([0.0, 1.5, 5.0, 1.5, 14.0, 5.0, 4.0])
+LINES_MEDIAN = np.array([15.0, 26.0, 12.0, 25.0, 26.0, 36.0, 18.0])
+# Log-spread of customers' lines per invoice and quantities within an archetype (wholesalers
+# range from small shops to the file's 100,000-a-year accounts), of baskets, and the
+# negative-binomial dispersion of invoice counts: together they set how concentrated revenue
+# is. The values are calibrated so that the customers' features match the real file's
+# quantiles at scale 1 (python/tests/generator/test_calibration.py).
+LINES_SPREAD = 0.3
+QUANTITY_SPREAD = np.array([0.2, 0.2, 0.2, 0.2, 0.2, 1.5, 0.2])
+BASKET_SPREAD = 0.6
+INVOICE_DISPERSION = 1.5
 BUSY_ACCOUNTS = 12  # at scale 1
-LATEST_START = np.array([0.0, 0.12, 0.3, 0.6, 0.3, 0.35, 0.5])
-CANCEL_WEIGHT = np.array([0.4, 0.9, 0.5, 0.9, 1.2, 2.0, 14.0])
+# A customer's usual products: this many per square root of their purchase lines.
+REPERTOIRE_PER_ROOT_LINE = 4.0
+JOIN_LATER_SHARE = 0.55  # customers whose first purchase is within the year, not before
+LATEST_START = np.array([0.5, 0.12, 0.3, 0.6, 0.3, 0.35, 0.5])
+# Per archetype: the success probability of the geometric number of lines a return takes.
+RETURN_LINES_P = np.array([0.75, 0.75, 0.75, 0.75, 0.75, 0.7, 0.15])
+CANCEL_WEIGHT = np.array([0.2, 0.6, 0.4, 0.6, 0.45, 1.0, 25.0])
 
 # Country: customers at scale 1, lines of identified customers, lines of guest invoices.
 COUNTRIES = (
@@ -177,6 +187,7 @@ class Customers:
     window_end: np.ndarray  # float64
     stop_day: np.ndarray  # int32, trading-day index of the last purchase, -1 if none planted
     country: np.ndarray  # int16, index into COUNTRY_NAMES
+    repertoire: np.ndarray  # int64, how many products the customer usually re-orders
 
 
 @dataclass
@@ -235,6 +246,7 @@ def build_timeline() -> Timeline:
     months = days.astype("datetime64[M]")
     month_index = (months - FIRST_DAY.astype("datetime64[M]")).astype(np.int64)
     day_weight = WEEKDAY_WEIGHTS[weekday]
+    day_weight[-1] *= LAST_DAY_SHARE
     month_weight = np.bincount(month_index, weights=day_weight)
     weight = day_weight / month_weight[month_index] * np.array(MONTHLY_LINES)[month_index]
     cdf = np.cumsum(weight)
@@ -328,19 +340,19 @@ def build_customers(rng: np.random.Generator, targets: Targets, timeline: Timeli
     archetype[swap], archetype[planted] = archetype[planted], WHOLESALER
 
     # Heavy tails: sizes vary a lot within an archetype, so archetypes overlap.
-    quantity_scale = np.exp(rng.normal(0.0, CUSTOMER_SPREAD, count))
-    lines_scale = np.exp(rng.normal(0.0, CUSTOMER_SPREAD, count))
+    quantity_scale = np.exp(rng.normal(0.0, QUANTITY_SPREAD[archetype]))
+    lines_scale = np.exp(rng.normal(0.0, LINES_SPREAD, count))
     # Most customers were buying before December 2010 (the shop is older than the file);
     # the others join through the year.
-    joins_later = rng.random(count) < 0.4
+    joins_later = rng.random(count) < JOIN_LATER_SHARE
     window_start = np.where(joins_later, rng.random(count) * LATEST_START[archetype], 0.0)
     # A few very busy accounts (thousands of lines a year, like the real file's top ten)
     # order often and on long invoices, in modest quantities.
     frequency_scale = np.ones(count)
     busy_pool = np.flatnonzero(np.isin(archetype, (FREQUENT_SMALL, LOYAL, WHOLESALER)))
     busy = rng.choice(busy_pool, size=min(busy_pool.size, round(BUSY_ACCOUNTS * targets.scale)))
-    frequency_scale[busy] = rng.uniform(5.0, 12.0, busy.size)
-    lines_scale[busy] *= rng.uniform(2.5, 5.0, busy.size)
+    frequency_scale[busy] = rng.uniform(4.0, 10.0, busy.size)
+    lines_scale[busy] *= rng.uniform(2.0, 4.0, busy.size)
     quantity_scale[busy] *= 0.4
     window_start[busy] = 0.0
     window_end = np.ones(count)
@@ -363,6 +375,7 @@ def build_customers(rng: np.random.Generator, targets: Targets, timeline: Timeli
         window_end=window_end,
         stop_day=stop_day,
         country=np.zeros(count, dtype=np.int16),
+        repertoire=np.zeros(count, dtype=np.int64),
     )
 
 
@@ -514,13 +527,15 @@ def build_plan(seed: int, scale: float) -> Plan:
         * np.exp(rng.normal(0.0, BASKET_SPREAD, buyer.size))
     )
     n_lines = fit_total(lines_weight, purchase_lines, 1, MAX_LINES_PER_INVOICE)
+    customer_lines = np.bincount(buyer, weights=n_lines, minlength=archetype.size)
+    customers.repertoire[:] = np.ceil(REPERTOIRE_PER_ROOT_LINE * np.sqrt(customer_lines))
     invoices.add(PURCHASE, NO_PREFIX, buyer, day, _sample_minutes(rng, timeline, day), n_lines)
 
     # Product cancellations: one per chosen purchase, soon after it.
     parent = weighted_sample(
         rng, CANCEL_WEIGHT[archetype[buyer]] * np.sqrt(n_lines), product_cancels
     )
-    k = 1 + rng.geometric(0.55, parent.size)
+    k = 1 + rng.geometric(RETURN_LINES_P[archetype[buyer[parent]]])
     k = fit_total(k.astype(np.float64), product_cancel_lines, 1, n_lines[parent])
     delay_days = np.where(rng.random(parent.size) < 0.45, 0, rng.geometric(0.1, parent.size))
     limit = np.where(
