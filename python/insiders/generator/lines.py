@@ -19,7 +19,9 @@ from insiders.generator.catalogue import (
     SPECIAL_INDEX,
     Catalogue,
 )
-from insiders.generator.plan import (
+from insiders.generator.customers import SERIAL_RETURNER
+from insiders.generator.plan import Plan
+from insiders.generator.targets import (
     ADJUST_NOTE,
     ADJUST_NULL,
     CANCEL,
@@ -28,11 +30,9 @@ from insiders.generator.plan import (
     PLANTED,
     PREFIX_C,
     PURCHASE,
-    SERIAL_RETURNER,
     SINGLE,
-    Plan,
 )
-from insiders.generator.plan import (
+from insiders.generator.targets import (
     MAX_LINES_PER_INVOICE as MAX_LINES,
 )
 
@@ -44,7 +44,7 @@ QUANTITY_VALUES = np.array(
      240, 288, 384, 480, 576, 600, 720, 1000, 1200, 1440, 2000, 2400, 3000, 4800]
 )  # fmt: skip
 _LOG_QUANTITY_MIDPOINTS = np.log(QUANTITY_VALUES[1:] * QUANTITY_VALUES[:-1]) / 2
-# Median quantity and its log-spread per archetype (see generator_plan.ARCHETYPES), then
+# Median quantity and its log-spread per archetype (see ``customers.ARCHETYPES``), then
 # for web orders without a customer.
 QUANTITY_MEDIAN = np.array([5.7, 4.0, 4.4, 3.6, 6.0, 9.0, 5.5, 1.5])
 QUANTITY_SIGMA = np.array([0.9, 0.9, 0.7, 0.9, 0.8, 1.0, 0.9, 0.7])

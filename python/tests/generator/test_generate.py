@@ -17,7 +17,8 @@ from insiders import cli
 from insiders.generator import generate as generator
 from insiders.generator.catalogue import build_catalogue
 from insiders.generator.generate import GeneratedFiles, generate, register
-from insiders.generator.plan import build_plan, fit_total
+from insiders.generator.plan import build_plan
+from insiders.generator.sampling import fit_total
 
 SPECIAL_CODES = (
     "POST", "D", "DOT", "M", "S", "AMAZONFEE", "m", "DCGSSBOY", "DCGSSGIRL", "PADS", "B",
