@@ -8,8 +8,8 @@ archetype each customer was drawn from, so a segmentation can be scored.
 
 At scale 1 the profile matches the published one; ``--scale`` multiplies lines, invoices and
 customers (0.01 for fast tests up to 100 for about 54 million lines). The invoice plan is
-drawn in memory (a few dozen bytes per invoice, see ``generator_plan``) and lines are made
-and written in chunks (``generator_lines``), so memory stays flat as the scale grows. The
+drawn in memory (a few dozen bytes per invoice, see ``insiders.generator.plan``) and lines are made
+and written in chunks (``insiders.generator.lines``), so memory stays flat as the scale grows. The
 same seed and scale always give byte-identical files.
 
 Ground truth: ``is_high_value`` is true for the ``loyal_high_value`` regulars and the
@@ -33,14 +33,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from insiders.generator.catalogue import ADJUSTMENT_NOTES, SPECIAL_CODES, Catalogue, build_catalogue
+from insiders.generator.countries import COUNTRY_NAMES
+from insiders.generator.customers import ARCHETYPES, HIGH_VALUE_ARCHETYPES
 from insiders.generator.lines import Lines, chunk_lines
-from insiders.generator.plan import (
-    ARCHETYPES,
-    COUNTRY_NAMES,
-    HIGH_VALUE_ARCHETYPES,
-    Plan,
-    build_plan,
-)
+from insiders.generator.plan import Plan, build_plan
 from insiders.paths import DEFAULT_RAW_PATH
 from insiders.progress import progress
 

@@ -19,7 +19,9 @@ from insiders.generator.catalogue import (
     SPECIAL_INDEX,
     Catalogue,
 )
-from insiders.generator.plan import (
+from insiders.generator.customers import SERIAL_RETURNER
+from insiders.generator.plan import Plan
+from insiders.generator.targets import (
     ADJUST_NOTE,
     ADJUST_NULL,
     CANCEL,
@@ -29,9 +31,8 @@ from insiders.generator.plan import (
     PREFIX_C,
     PURCHASE,
     SINGLE,
-    Plan,
 )
-from insiders.generator.plan import (
+from insiders.generator.targets import (
     MAX_LINES_PER_INVOICE as MAX_LINES,
 )
 
@@ -43,9 +44,9 @@ QUANTITY_VALUES = np.array(
      240, 288, 384, 480, 576, 600, 720, 1000, 1200, 1440, 2000, 2400, 3000, 4800]
 )  # fmt: skip
 _LOG_QUANTITY_MIDPOINTS = np.log(QUANTITY_VALUES[1:] * QUANTITY_VALUES[:-1]) / 2
-# Median quantity and its log-spread per archetype (see generator_plan.ARCHETYPES), then
+# Median quantity and its log-spread per archetype (see ``customers.ARCHETYPES``), then
 # for web orders without a customer.
-QUANTITY_MEDIAN = np.array([5.0, 5.0, 2.5, 5.0, 5.0, 14.0, 5.0, 1.5])
+QUANTITY_MEDIAN = np.array([5.7, 4.0, 4.4, 3.6, 6.0, 9.0, 5.5, 1.5])
 QUANTITY_SIGMA = np.array([0.9, 0.9, 0.7, 0.9, 0.8, 1.0, 0.9, 0.7])
 GUEST = QUANTITY_MEDIAN.size - 1
 WHOLESALE_QUANTITY = 24  # from this quantity a line gets the trade discount
@@ -72,7 +73,15 @@ _SPECIAL_TABLE = np.array([SPECIAL_PRICES[s.code] for s in SPECIAL_CODES])
 
 _STREAM_PRODUCT, _STREAM_Z1, _STREAM_Z2, _STREAM_SPECIAL, _STREAM_RETURN = 1, 2, 3, 4, 5
 _STREAM_PARTIAL, _STREAM_DUPLICATE, _STREAM_SIGN, _STREAM_NOTE = 6, 7, 8, 9
+_STREAM_USUAL, _STREAM_REPERTOIRE = 10, 11
 _STREAM_REDRAW = 16
+# How likely a returned line is only partly returned (serial returners send whole lines
+# back), and the least share of the line's items a partial return takes.
+PARTIAL_SHARE = 0.8
+SERIAL_PARTIAL_SHARE = 0.2
+PARTIAL_FLOOR = 0.1
+# Share of a customer's lines that re-order one of their usual products.
+USUAL_SHARE = 0.6
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -146,12 +155,31 @@ def _special_lines(
     return product_count + code, quantity, price
 
 
+def _products(
+    plan: Plan, catalogue: Catalogue, seed: int, invoice: np.ndarray, line: np.ndarray
+) -> np.ndarray:
+    """Each line's product: often one of the customer's usual products, else any product.
+
+    A customer re-orders from a repertoire of ``plan.customers.repertoire`` products (drawn
+    by popularity, keyed by the customer's position), so big customers buy the same products
+    again and again, as real trade accounts do; guests and the rest of the lines draw from
+    the whole catalogue.
+    """
+    products = catalogue.base_prices.size
+    u = uniform(seed, invoice, line, _STREAM_PRODUCT)
+    customer = plan.customer[invoice]
+    repertoire = np.where(customer >= 0, plan.customers.repertoire[np.maximum(customer, 0)], 0)
+    usual = (customer >= 0) & (uniform(seed, invoice, line, _STREAM_USUAL) < USUAL_SHARE)
+    slot = np.floor(u * np.maximum(repertoire, 1)).astype(np.int64)
+    u = np.where(usual, uniform(seed, customer, slot, _STREAM_REPERTOIRE), u)
+    return np.minimum(np.searchsorted(catalogue.popularity_cdf, u, side="right"), products - 2)
+
+
 def purchase_lines(plan: Plan, catalogue: Catalogue, seed: int, invoices: np.ndarray) -> Lines:
     """All lines of purchase and web-order invoices (before duplicates are added)."""
     products = catalogue.base_prices.size
     invoice, line = _expand(invoices, plan.n_lines[invoices])
-    u = uniform(seed, invoice, line, _STREAM_PRODUCT)
-    item = np.minimum(np.searchsorted(catalogue.popularity_cdf, u, side="right"), products - 2)
+    item = _products(plan, catalogue, seed, invoice, line)
     # No product twice on one invoice, or lines would duplicate by accident: the later line
     # draws again. Each redraw depends only on the invoice's own lines, so the result is the
     # same in any chunk.
@@ -213,8 +241,13 @@ def cancel_lines(plan: Plan, catalogue: Catalogue, seed: int, invoices: np.ndarr
     )
     returned = bought.take(source)
     quantity = returned.quantity
-    partial = (uniform(seed, invoice, line, _STREAM_RETURN) < 0.3) & (quantity > 1)
-    kept = np.floor(quantity * uniform(seed, invoice, line, _STREAM_PARTIAL)).astype(np.int64)
+    # Most returns are a few items of a line; serial returners send whole lines back.
+    customer = plan.customer[invoice]
+    serial = plan.customers.archetype[customer] == SERIAL_RETURNER
+    partial_share = np.where(serial, SERIAL_PARTIAL_SHARE, PARTIAL_SHARE)
+    partial = (uniform(seed, invoice, line, _STREAM_RETURN) < partial_share) & (quantity > 1)
+    share = PARTIAL_FLOOR + (1 - PARTIAL_FLOOR) * uniform(seed, invoice, line, _STREAM_PARTIAL)
+    kept = np.round(quantity * share).astype(np.int64)
     quantity = np.where(partial, np.maximum(kept, 1), quantity)
     return Lines(invoice, line, returned.item, returned.description, -quantity, returned.price)
 

@@ -17,7 +17,8 @@ from insiders import cli
 from insiders.generator import generate as generator
 from insiders.generator.catalogue import build_catalogue
 from insiders.generator.generate import GeneratedFiles, generate, register
-from insiders.generator.plan import build_plan, fit_total
+from insiders.generator.plan import build_plan
+from insiders.generator.sampling import fit_total
 
 SPECIAL_CODES = (
     "POST", "D", "DOT", "M", "S", "AMAZONFEE", "m", "DCGSSBOY", "DCGSSGIRL", "PADS", "B",
@@ -166,7 +167,9 @@ def test_default_scale_profile_matches_the_published_one(tmp_path: Path) -> None
     assert p["positive_cancellations"] == 0
     assert 1 <= p["negative_adjustments"] <= 5
     assert p["zero_price"] > 1_454  # the description-less lines and some more
-    assert 0.62 <= p["top30_revenue_share"] <= 0.72
+    # The real file's per-customer revenue quantiles (issue 16) and its top customers (a dozen
+    # above 50,000) put the top 30% of customers at about 0.82 of revenue; measured 0.85 here.
+    assert 0.78 <= p["top30_revenue_share"] <= 0.88
     assert p["saturdays"] == 0
     assert (p["first"], p["last"]) == (datetime(2010, 12, 1, 8, 26), datetime(2011, 12, 9, 12, 50))
 
