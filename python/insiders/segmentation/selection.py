@@ -5,7 +5,9 @@ Scale. Ward's tree and the silhouette are quadratic in the number of customers, 
 - every algorithm is fitted on one seeded sample of at most ``fit_sample_cap`` customers (the same
   sample for all, so they compete on equal terms) and every customer is then assigned: k-means and
   Gaussian mixtures ``predict``; a Ward cut assigns each customer to the nearest cluster centroid;
-- the silhouette is computed on a seeded sample of at most ``score_sample_cap`` customers;
+- the silhouette is computed on a seeded sample of at most ``score_sample_cap`` customers, from
+  one distance matrix per feature space that every model's silhouette shares
+  (``insiders.segmentation.silhouette``);
 - Davies-Bouldin, Calinski-Harabasz, the smallest cluster's share and the revenue separation are
   linear and use everyone;
 - ONE Ward tree serves every k (``scipy.cluster.hierarchy.ward`` once, ``fcluster`` per k).
@@ -16,7 +18,7 @@ compared with the main fit's by the adjusted Rand index, and ``stability_ari`` i
 Ward that is one extra tree per resample, again cut at every k.
 
 Memory: Ward's condensed distance matrix takes ``4 * cap**2`` bytes (1.6 GB at the default
-20,000), the silhouette a chunked ``score_sample_cap``-square block at a time.
+20,000), the silhouette's distance matrix ``8 * score_sample_cap**2`` (800 MB at 10,000).
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from sklearn.metrics import (
     calinski_harabasz_score,
     davies_bouldin_score,
     pairwise_distances_argmin,
-    silhouette_score,
 )
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
@@ -54,6 +55,7 @@ from insiders.segmentation.features import (
     signed_log1p,
     sort_customers,
 )
+from insiders.segmentation.silhouette import distance_matrix, silhouette_from_distances
 
 ALGORITHMS: tuple[str, ...] = ("kmeans", "gmm", "hierarchical")
 DEFAULT_K_VALUES = range(2, 12)
@@ -203,16 +205,18 @@ def top_cluster_share(labels: np.ndarray, revenue: np.ndarray) -> float:
 
 
 def partition_scores(
-    points: np.ndarray, labels: np.ndarray, score_rows: np.ndarray, k: int
+    points: np.ndarray,
+    labels: np.ndarray,
+    score_rows: np.ndarray,
+    k: int,
+    score_distances: np.ndarray,
 ) -> dict[str, float]:
-    """Silhouette on the score sample; the linear scores on everyone."""
+    """Silhouette on the score sample (``score_distances``: between its rows, computed once per
+    space); the linear scores on everyone."""
     n_labels = len(np.unique(labels))
-    n_score_labels = len(np.unique(labels[score_rows]))
     shares = np.bincount(labels, minlength=k) / len(labels)
     return {
-        "silhouette": float(silhouette_score(points[score_rows], labels[score_rows]))
-        if 1 < n_score_labels < len(score_rows)
-        else np.nan,
+        "silhouette": silhouette_from_distances(score_distances, labels[score_rows]),
         "davies_bouldin": float(davies_bouldin_score(points, labels))
         if 1 < n_labels < len(labels)
         else np.nan,
@@ -259,6 +263,7 @@ def select_models(
             points = prepare_features(
                 features, feature_columns, space, seed, fit_sample_cap=fit_sample_cap
             )
+            score_distances = distance_matrix(points[score_rows])
             for algorithm in algorithms:
                 fitted = fit_partitions(algorithm, points[fit_rows], k_values, seed)
                 resampled = []
@@ -277,7 +282,7 @@ def select_models(
                             "feature_space": space,
                             "algorithm": algorithm,
                             "k": k,
-                            **partition_scores(points, labels, score_rows, k),
+                            **partition_scores(points, labels, score_rows, k, score_distances),
                             "insiders_share": top_cluster_share(labels, revenue),
                             "revenue_separation": revenue_separation(labels, log_revenue),
                             "stability_ari": float(np.mean(agreements)) if agreements else np.nan,
