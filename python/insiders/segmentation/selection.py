@@ -10,15 +10,16 @@ Scale. Ward's tree and the silhouette are quadratic in the number of customers, 
   (``insiders.segmentation.silhouette``);
 - Davies-Bouldin, Calinski-Harabasz, the smallest cluster's share and the revenue separation are
   linear and use everyone;
-- ONE Ward tree serves every k (``scipy.cluster.hierarchy.ward`` once, ``fcluster`` per k).
+- ONE Ward tree serves every k (``ward`` once, ``fcluster`` per k).
 
 Stability. Each of ``n_stability_fits`` extra fits uses another seed and another seeded sample of
 80 % of the fit sample's size, drawn from all customers; its labels on the score sample are
 compared with the main fit's by the adjusted Rand index, and ``stability_ari`` is the mean. For
 Ward that is one extra tree per resample, again cut at every k.
 
-Memory: Ward's condensed distance matrix takes ``4 * cap**2`` bytes (1.6 GB at the default
-20,000), the silhouette's distance matrix ``8 * score_sample_cap**2`` (800 MB at 10,000).
+Memory: Ward's tree is built from the points (fastcluster's ``linkage_vector``), in memory
+linear in ``fit_sample_cap``; the silhouette's distance matrix takes ``8 * score_sample_cap**2``
+bytes (800 MB at 10,000).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import fastcluster
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, ward
+from scipy.cluster.hierarchy import fcluster
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import (
@@ -123,6 +125,17 @@ def fit_gmm(points: np.ndarray, k: int, seed: int) -> FittedPartition:
             n_components=k, covariance_type="full", max_iter=GMM_MAX_ITER, random_state=seed
         ).fit(points)
     return FittedPartition(model.predict, bool(model.converged_), time.perf_counter() - start)
+
+
+def ward(points: np.ndarray) -> np.ndarray:
+    """Ward's tree of ``points`` as a scipy linkage matrix.
+
+    fastcluster's ``linkage_vector`` runs the nearest-neighbour chain on the points themselves:
+    the tree ``scipy.cluster.hierarchy.ward`` builds, without its condensed distance matrix
+    (``4 * n**2`` bytes: 1.6 GB at 20,000 customers). On 4,366 customers (5 features, one core)
+    it took 0.15 s of CPU against scipy's 1.9 s; on 20,000, 3.3 s.
+    """
+    return fastcluster.linkage_vector(np.ascontiguousarray(points, dtype=np.float64), method="ward")
 
 
 def ward_partitions(points: np.ndarray, k_values: Iterable[int]) -> dict[int, FittedPartition]:
