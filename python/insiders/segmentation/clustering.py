@@ -34,6 +34,7 @@ from insiders.segmentation.labels import (
 from insiders.segmentation.matching import carry_segment_names, keep_previous_k, with_as_of_date
 from insiders.segmentation.selection import (
     ALGORITHMS,
+    DEFAULT_FEATURE_SPACES,
     DEFAULT_K_VALUES,
     DEFAULT_SCORE_SAMPLE_CAP,
     DEFAULT_STABILITY_FITS,
@@ -117,7 +118,7 @@ def selection_settings(
     k_max_value = _integer(k_max, max(DEFAULT_K_VALUES))
     return {
         "feature_columns": _names(feature_columns, DEFAULT_FEATURE_COLUMNS),
-        "spaces": _names(feature_spaces, FEATURE_SPACES),
+        "spaces": _names(feature_spaces, DEFAULT_FEATURE_SPACES),
         "algorithms": _names(algorithms, ALGORITHMS),
         "k_values": range(k_min_value, k_max_value + 1),
         "seed": _integer(seed, 0),
