@@ -5,18 +5,21 @@ Scale. Ward's tree and the silhouette are quadratic in the number of customers, 
 - every algorithm is fitted on one seeded sample of at most ``fit_sample_cap`` customers (the same
   sample for all, so they compete on equal terms) and every customer is then assigned: k-means and
   Gaussian mixtures ``predict``; a Ward cut assigns each customer to the nearest cluster centroid;
-- the silhouette is computed on a seeded sample of at most ``score_sample_cap`` customers;
+- the silhouette is computed on a seeded sample of at most ``score_sample_cap`` customers, from
+  one distance matrix per feature space that every model's silhouette shares
+  (``insiders.segmentation.silhouette``);
 - Davies-Bouldin, Calinski-Harabasz, the smallest cluster's share and the revenue separation are
   linear and use everyone;
-- ONE Ward tree serves every k (``scipy.cluster.hierarchy.ward`` once, ``fcluster`` per k).
+- ONE Ward tree serves every k (``ward`` once, ``fcluster`` per k).
 
 Stability. Each of ``n_stability_fits`` extra fits uses another seed and another seeded sample of
 80 % of the fit sample's size, drawn from all customers; its labels on the score sample are
 compared with the main fit's by the adjusted Rand index, and ``stability_ari`` is the mean. For
 Ward that is one extra tree per resample, again cut at every k.
 
-Memory: Ward's condensed distance matrix takes ``4 * cap**2`` bytes (1.6 GB at the default
-20,000), the silhouette a chunked ``score_sample_cap``-square block at a time.
+Memory: Ward's tree is built from the points (fastcluster's ``linkage_vector``), in memory
+linear in ``fit_sample_cap``; the silhouette's distance matrix takes ``8 * score_sample_cap**2``
+bytes (800 MB at 10,000).
 """
 
 from __future__ import annotations
@@ -26,9 +29,10 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+import fastcluster
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, ward
+from scipy.cluster.hierarchy import fcluster
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import (
@@ -36,7 +40,6 @@ from sklearn.metrics import (
     calinski_harabasz_score,
     davies_bouldin_score,
     pairwise_distances_argmin,
-    silhouette_score,
 )
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
@@ -51,6 +54,7 @@ from insiders.segmentation.features import (
     signed_log1p,
     sort_customers,
 )
+from insiders.segmentation.silhouette import distance_matrix, silhouette_from_distances
 
 ALGORITHMS: tuple[str, ...] = ("kmeans", "gmm", "hierarchical")
 STABILITY_SAMPLE_FRACTION = 0.8
@@ -115,6 +119,17 @@ def fit_gmm(points: np.ndarray, k: int, seed: int) -> FittedPartition:
             n_components=k, covariance_type="full", max_iter=GMM_MAX_ITER, random_state=seed
         ).fit(points)
     return FittedPartition(model.predict, bool(model.converged_), time.perf_counter() - start)
+
+
+def ward(points: np.ndarray) -> np.ndarray:
+    """Ward's tree of ``points`` as a scipy linkage matrix.
+
+    fastcluster's ``linkage_vector`` runs the nearest-neighbour chain on the points themselves:
+    the tree ``scipy.cluster.hierarchy.ward`` builds, without its condensed distance matrix
+    (``4 * n**2`` bytes: 1.6 GB at 20,000 customers). On 4,366 customers (5 features, one core)
+    it took 0.15 s of CPU against scipy's 1.9 s; on 20,000, 3.3 s.
+    """
+    return fastcluster.linkage_vector(np.ascontiguousarray(points, dtype=np.float64), method="ward")
 
 
 def ward_partitions(points: np.ndarray, k_values: Iterable[int]) -> dict[int, FittedPartition]:
@@ -197,16 +212,18 @@ def top_cluster_share(labels: np.ndarray, revenue: np.ndarray) -> float:
 
 
 def partition_scores(
-    points: np.ndarray, labels: np.ndarray, score_rows: np.ndarray, k: int
+    points: np.ndarray,
+    labels: np.ndarray,
+    score_rows: np.ndarray,
+    k: int,
+    score_distances: np.ndarray,
 ) -> dict[str, float]:
-    """Silhouette on the score sample; the linear scores on everyone."""
+    """Silhouette on the score sample (``score_distances``: between its rows, computed once per
+    space); the linear scores on everyone."""
     n_labels = len(np.unique(labels))
-    n_score_labels = len(np.unique(labels[score_rows]))
     shares = np.bincount(labels, minlength=k) / len(labels)
     return {
-        "silhouette": float(silhouette_score(points[score_rows], labels[score_rows]))
-        if 1 < n_score_labels < len(score_rows)
-        else np.nan,
+        "silhouette": silhouette_from_distances(score_distances, labels[score_rows]),
         "davies_bouldin": float(davies_bouldin_score(points, labels))
         if 1 < n_labels < len(labels)
         else np.nan,
@@ -267,6 +284,7 @@ def select_models(
             points = prepare_features(
                 features, feature_columns, space, seed, fit_sample_cap=fit_sample_cap
             )
+            score_distances = distance_matrix(points[score_rows])
             for algorithm in algorithms:
                 fitted = fit_partitions(algorithm, points[fit_rows], k_values, seed)
                 resampled = resampled_fits(
@@ -284,7 +302,7 @@ def select_models(
                             "feature_space": space,
                             "algorithm": algorithm,
                             "k": k,
-                            **partition_scores(points, labels, score_rows, k),
+                            **partition_scores(points, labels, score_rows, k, score_distances),
                             "insiders_share": top_cluster_share(labels, revenue),
                             "revenue_separation": revenue_separation(labels, log_revenue),
                             "stability_ari": float(np.mean(agreements)) if agreements else np.nan,
