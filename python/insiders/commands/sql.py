@@ -64,7 +64,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database",
         default=str(paths.database_path()),
-        help="the DuckDB file, read-only (default: $INSIDERS_DUCKDB_PATH, else insiders.duckdb in the project)",
+        help="the DuckDB file, read-only (default: $INSIDERS_DUCKDB_PATH, else insiders.duckdb)",
     )
     parser.add_argument(
         "--max-rows", type=int, default=50, help="rows shown per result, 0 for all (default: 50)"

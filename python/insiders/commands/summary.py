@@ -64,7 +64,7 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database",
         default=str(paths.database_path()),
-        help="the DuckDB file, read-only (default: $INSIDERS_DUCKDB_PATH, else insiders.duckdb in the project)",
+        help="the DuckDB file, read-only (default: $INSIDERS_DUCKDB_PATH, else insiders.duckdb)",
     )
     parser.add_argument(
         "artifacts", nargs="*", help="other files the run wrote (report, docs), listed if present"
