@@ -7,8 +7,9 @@ folder, and puts both back afterwards: nothing of one invocation's environment o
 reaches the next, nor the caller.
 
 dbt keeps some things open between invocations (dbt-duckdb the database, in a class
-attribute; dbt its log file): each call closes them, so that the caller, or another process,
-can open the database afterwards.
+attribute; dbt its log file; its worker threads their asyncio loops): each call closes them, so
+that the caller, or another process, can open the database afterwards, and nothing is left to
+warn later.
 
 ``python -m insiders.dbt_runner build ...`` runs dbt the same way from a shell: the benchmarks
 use it to measure a build's time and memory in a process of its own.
@@ -16,7 +17,9 @@ use it to measure a build's time and memory in a process of its own.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -88,6 +91,19 @@ def _process_state(environment: Mapping[str, str], folder: Path) -> Iterator[Non
         os.environ.update(saved_environment)
 
 
+def _event_loops() -> dict[int, asyncio.AbstractEventLoop]:
+    return {id(obj): obj for obj in gc.get_objects() if isinstance(obj, asyncio.AbstractEventLoop)}
+
+
+def _close_new_event_loops(before: set[int]) -> None:
+    """Close the asyncio loops an invocation left open (dbt's worker threads make them and do
+    not close them; collected later, each would warn of an unclosed loop and its sockets)."""
+    for key, loop in _event_loops().items():
+        if key not in before and not loop.is_running() and not loop.is_closed():
+            loop.close()
+    gc.collect()
+
+
 def _release_dbt_state() -> None:
     """Close what dbt keeps open after an invocation: the database dbt-duckdb holds in a class
     attribute, and the log file (the next invocation's set-up drops its handler unclosed)."""
@@ -130,12 +146,14 @@ def run_dbt(
             log.append(message)
 
     arguments = tuple(str(arg) for arg in args)
+    loops_before = set(_event_loops())
     with _process_state(environment, Path(environment["DBT_PROJECT_DIR"])):
         try:
             quiet = () if echo else ("--quiet",)
             outcome = dbtRunner(callbacks=[keep]).invoke([*arguments, *quiet])
         finally:
             _release_dbt_state()
+            _close_new_event_loops(loops_before)
     run = DbtRun(arguments, bool(outcome.success), outcome.result, outcome.exception, log)
     if check and not run.success:
         reason = f": {run.exception}" if run.exception else ""

@@ -3,9 +3,11 @@ one invocation (environment, folder, open database) left for the next or for the
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import duckdb
@@ -52,6 +54,11 @@ def test_runs_leave_no_state_behind(tmp_path, monkeypatch, dbt_folders):
     with duckdb.connect(str(first), read_only=True) as con:
         tables = con.execute("select table_name from duckdb_tables()").fetchall()
     assert (SEED,) not in tables
+    # Nothing left open to be found by the garbage collector (event loops, sockets, files).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
 
 
 @pytest.mark.slow

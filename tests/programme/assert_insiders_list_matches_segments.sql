@@ -14,7 +14,10 @@ counts as (
             where cluster_id = 1
         ) as in_segment,
         (select count(*) from {{ ref('insiders') }}) as listed,
-        (select count(*) from {{ ref('customers') }} where is_insider) as in_customers,
+        (
+            select count(*) from {{ ref('customers') }}
+            where is_insider
+        ) as in_customers,
         (
             select max(customers) from {{ ref('segment_profiles') }}
             where is_insider_segment

@@ -29,14 +29,16 @@ def source_config(meta: dict) -> SourceConfig:
     )
 
 
-def test_plugin_loads_the_raw_path_with_its_encoding(tmp_path):
+def test_plugin_loads_the_raw_path_with_its_encoding(tmp_path, monkeypatch):
     path = write_bytes(tmp_path / "data.csv", f"{UCI_HEADER}\n1,A,\xa3,1,d,1,1,UK\n", "latin-1")
     plugin = Plugin("insiders_raw", {})
 
     reader = plugin.load(source_config({"raw_path": str(path), "encoding": "latin-1"}))
 
     assert reader.read_all().column("description").to_pylist() == ["£"]
-    with pytest.raises(RawFileError, match="set meta 'raw_path'"):
+    # No raw_path: the default raw file (insiders.paths), taken from the folder dbt runs in.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RawFileError, match=r"online_retail\.parquet: no such file"):
         plugin.load(source_config({}))
     with pytest.raises(RawFileError, match="must be materialized as a table"):
         plugin.load(source_config({"raw_path": str(path), "materialization": "view"}))
