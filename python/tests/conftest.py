@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from insiders.dbt_runner import DbtError, DbtRun, dbt_environment
 from insiders.dbt_runner import run_dbt as run_dbt_in_process
 
 REPO = Path(__file__).resolve().parents[2]
+# The venv's scripts (insiders, dbt), for tests that run a command as a user would.
+BIN = Path(sys.executable).parent
 # Small enough to build in well under a minute, large enough (about 440 customers) for k = 2..11.
 PIPELINE_SCALE = float(os.environ.get("INSIDERS_TEST_SCALE", "0.1"))
 PIPELINE_SEED = 7

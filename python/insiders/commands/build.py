@@ -37,11 +37,11 @@ from pathlib import Path
 
 import duckdb
 
+from insiders import paths
 from insiders.commands import run_record
+from insiders.paths import DEFAULT_DATABASE, DEFAULT_RAW_PATH
 
-REPO = Path(__file__).resolve().parents[3]
-DEFAULT_DATABASE = "insiders.duckdb"
-DEFAULT_RAW_PATH = "data/raw/online_retail.parquet"
+REPO = paths.project_dir()
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # How long a stopped dbt gets to end before it is killed.
 CHILD_GRACE_SECONDS = 20

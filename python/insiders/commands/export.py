@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from insiders.commands.summary import default_database
+from insiders import paths
 
 FORMATS = ("csv", "parquet")
 
@@ -130,5 +130,5 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=FORMATS, help="csv or parquet (default: from the file name, else csv)"
     )
-    parser.add_argument("--database", default=str(default_database()), help="the DuckDB file")
+    parser.add_argument("--database", default=str(paths.database_path()), help="the DuckDB file")
     parser.set_defaults(func=run)

@@ -21,9 +21,10 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from insiders import paths
 from insiders.commands.summary import table_counts
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = paths.project_dir()
 TABLE = "audit.published_runs"
 COLUMNS = """
     run_id varchar primary key,
