@@ -3,8 +3,9 @@
 Which columns answer which question, and how each is formatted, is written once, as ``meta`` of
 the columns in the models' YAML (``meta: {format: "{:,.0f}", answers: [4]}``); a model's own
 ``meta`` may order the rows (``answer_order``), keep the first few (``answer_limit``) or keep
-some rows for a question (``answer_rows: {6: "criterion = 'join'"}``). The rows of the segment
-profile table are the ``segment_profiles`` columns with ``meta: {profile_row, label, format}``.
+some rows for a question (``answer_rows: {"6": "criterion = 'join'"}``; the keys are strings,
+because dbt's event log cannot carry a meta with integer keys and an in-process build stalls on
+it). The rows of the segment profile table are the ``segment_profiles`` columns with ``meta: {profile_row, label, format}``.
 The report reads the YAML and the tables, and writes no format of its own.
 """
 
