@@ -5,7 +5,8 @@ the columns in the models' YAML (``meta: {format: "{:,.0f}", answers: [4]}``); a
 ``meta`` may order the rows (``answer_order``), keep the first few (``answer_limit``) or keep
 some rows for a question (``answer_rows: {"6": "criterion = 'join'"}``; the keys are strings,
 because dbt's event log cannot carry a meta with integer keys and an in-process build stalls on
-it). The rows of the segment profile table are the ``segment_profiles`` columns with ``meta: {profile_row, label, format}``.
+it). The rows of the segment profile table are the ``segment_profiles`` columns with
+``meta: {profile_row, label, format}``.
 The report reads the YAML and the tables, and writes no format of its own.
 """
 
