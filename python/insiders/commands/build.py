@@ -42,6 +42,13 @@ from insiders.commands import run_record
 from insiders.paths import DEFAULT_DATABASE, DEFAULT_RAW_PATH
 
 REPO = paths.project_dir()
+ENVIRONMENT = {
+    "INSIDERS_DUCKDB_PATH": "the published database, unless --database is given "
+    "(default: insiders.duckdb)",
+    "INSIDERS_RAW_PATH": "the raw file (default: data/raw/online_retail.parquet)",
+    "DBT_PROFILES_DIR": "where profiles.yml is (default: the project folder)",
+    "DBT_TARGET_PATH": "dbt's target folder (default: target)",
+}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # How long a stopped dbt gets to end before it is killed.
 CHILD_GRACE_SECONDS = 20
@@ -246,9 +253,11 @@ def register(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("INSIDERS_DUCKDB_PATH", DEFAULT_DATABASE),
         help="the published DuckDB file (default: INSIDERS_DUCKDB_PATH or insiders.duckdb)",
     )
-    parser.add_argument("--vars", help="dbt vars, as YAML or JSON (passed to dbt build)")
-    parser.add_argument("--select", nargs="+", help="passed to dbt build")
-    parser.add_argument("--exclude", nargs="+", help="passed to dbt build")
+    parser.add_argument(
+        "--vars", help="dbt vars, as YAML or JSON, passed to dbt build (default: none)"
+    )
+    parser.add_argument("--select", nargs="+", help="passed to dbt build (default: every node)")
+    parser.add_argument("--exclude", nargs="+", help="passed to dbt build (default: none)")
     parser.set_defaults(func=run)
 
 

@@ -17,6 +17,10 @@ import duckdb
 
 from insiders import paths
 
+ENVIRONMENT = {
+    "INSIDERS_DUCKDB_PATH": "the database, unless --database is given (default: insiders.duckdb)",
+}
+
 FORMATS = ("csv", "parquet")
 
 # The date each current member joined: the first run of their current unbroken membership.
@@ -123,12 +127,22 @@ def run(args: argparse.Namespace) -> int:
 def register(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--members", action="store_true", help="the Insiders members (the default)")
-    which.add_argument("--segment", help="every customer of this segment, e.g. 'Loyal'")
+    which.add_argument(
+        "--segment", help="every customer of this segment, e.g. 'Loyal' (default: the members)"
+    )
     parser.add_argument(
-        "--output", "-o", type=Path, required=True, help="the file to write (.csv or .parquet)"
+        "--output",
+        "-o",
+        type=Path,
+        required=True,
+        help="the file to write, .csv or .parquet (required; no default)",
     )
     parser.add_argument(
         "--format", choices=FORMATS, help="csv or parquet (default: from the file name, else csv)"
     )
-    parser.add_argument("--database", default=str(paths.database_path()), help="the DuckDB file")
+    parser.add_argument(
+        "--database",
+        default=str(paths.database_path()),
+        help="the DuckDB file, read-only (default: $INSIDERS_DUCKDB_PATH, else insiders.duckdb)",
+    )
     parser.set_defaults(func=run)
