@@ -166,11 +166,15 @@ answers as (
         'Hold out a control group of eligible customers drawn by md5(customer_id, seed '
         || control_summary.control_seed
         || '): '
-        || format('{:,}', control_summary.control_customers)
-        || ' control against ' || format('{:,}', control_summary.programme_customers)
-        || ' members. Compare revenue per customer over the next period; with these numbers '
-        || 'an uplift of ' || format('{:.0f}', 100 * control_summary.minimum_detectable_uplift)
-        || '% or more is detectable (5% test, 80% power).' as answer,
+        || format('{:,}', coalesce(control_summary.control_customers, 0))
+        || ' control against ' || format('{:,}', coalesce(control_summary.programme_customers, 0))
+        || ' members. Compare revenue per customer over the next period; '
+        || coalesce(
+            'with these numbers an uplift of '
+            || format('{:.0f}', 100 * control_summary.minimum_detectable_uplift)
+            || '% or more is detectable (5% test, 80% power).',
+            'the groups are still too small for any uplift to be detectable.'
+        ) as answer,
         control_summary.minimum_detectable_uplift as figure,
         'minimum detectable uplift' as figure_unit,
         'rpt_insiders_control_group' as source_model
