@@ -50,10 +50,13 @@ def test_embedding_is_computed_only_when_listed(monkeypatch):
 def test_selection_silhouette_is_scikit_learns_on_the_score_sample(algorithm):
     features = customer_frame(700, seed=5)
     caps = {"fit_sample_cap": 500, "score_sample_cap": 300}
+    settings = {**selection_settings(), "algorithms": (algorithm,), "k_values": [3, 6]}
     selection = selection_module.select_models(
-        features, algorithms=(algorithm,), k_values=[3, 6], n_stability_fits=0, seed=2, **caps
+        features, **{**settings, "n_stability_fits": 0, "seed": 2, **caps}
     )
-    points = prepare_features(features, space="scaled")
+    points = prepare_features(
+        features, settings["feature_columns"], "scaled", 2, fit_sample_cap=caps["fit_sample_cap"]
+    )
     fit_rows = sample_index(len(points), caps["fit_sample_cap"], 2, STREAM_FIT)
     score_rows = sample_index(len(points), caps["score_sample_cap"], 2, STREAM_SCORE)
     for k, silhouette in zip(selection["k"], selection["silhouette"], strict=True):
