@@ -102,4 +102,4 @@ def test_the_backtest_scores_the_model_beside_both_baselines(pipeline):
             )
         """
     )
-    assert [row[3] for row in rows] == pytest.approx([actual] * 3)
+    assert [row[3] for row in rows] == pytest.approx([float(actual)] * 3)
