@@ -57,7 +57,7 @@ def test_uk_dates_give_the_same_customer_features(tmp_path):
 
 
 def dbt_show(tmp_path: Path, raw_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dbt_env(tmp_path, raw_path, tmp_path / "show.duckdb")
+    env = dbt_env(tmp_path, raw_path, tmp_path / "dates.duckdb")
     return subprocess.run(
         [str(BIN / "dbt"), "show", "--select", "stg_retail__invoice_lines", *args],
         cwd=REPO,
