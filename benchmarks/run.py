@@ -173,7 +173,7 @@ def run_contender(contender: str, raw: Path, run_dir: Path, args) -> tuple:
     raise SystemExit(f"unknown contender {contender}")
 
 
-def run_scale(scale: float, args: argparse.Namespace) -> dict:
+def run_scale(scale: float, args: argparse.Namespace, bar=None) -> dict:
     name = scale_name(scale)
     run_dir = DATA_DIR / "runs" / f"s{name}"
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -196,9 +196,13 @@ def run_scale(scale: float, args: argparse.Namespace) -> dict:
     }
     for contender in args.contenders:
         print(f"scale {name}: {contender} ...", flush=True)
+        if bar is not None:
+            bar.set_description(f"scale {name}: {contender}")
         cmd, run = run_contender(contender, raw, run_dir, args)
         result["contenders"][contender] = contender_entry(cmd, run)
         print(f"  {run.status} in {run.seconds:.1f} s, peak {run.peak_tree_rss_mb:.0f} MB")
+        if bar is not None:
+            bar.update()
     result["load_after"] = os.getloadavg()
     result["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     return result
@@ -265,10 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     host = machine()
-    for scale in progress(args.scales, desc="benchmark scales", unit="scales"):
-        results[scale_name(scale)] = run_scale(scale, args)
-        args.results.write_text(json.dumps(results, indent=2, default=str))
-        args.out.write_text(render(results, vars(args), host))
+    # One step per contender and scale: on a terminal the bar shows which, the share done and
+    # the time left; quiet when the output is not a terminal.
+    total = len(args.scales) * len(args.contenders)
+    with progress(desc="benchmark", total=total, unit="runs") as bar:
+        for scale in args.scales:
+            results[scale_name(scale)] = run_scale(scale, args, bar)
+            args.results.write_text(json.dumps(results, indent=2, default=str))
+            args.out.write_text(render(results, vars(args), host))
     print(f"wrote {args.out.relative_to(REPO)} and {args.results.relative_to(REPO)}")
     return 0
 

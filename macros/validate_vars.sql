@@ -10,6 +10,9 @@
     {%- do _check_integer('surrogate_customer_id_start', 1) -%}
     {%- do _check_choice('duplicate_line_policy', ['keep_first', 'keep_all']) -%}
     {%- do _check_date('as_of_date') -%}
+    {%- do _check_choice('invoice_date_order', ['auto', 'dmy', 'mdy']) -%}
+    {%- do _check_number('rejected_share_error', 0, 1) -%}
+    {%- do _check_number('rejected_share_warn', 0, 1) -%}
     {#- Segmentation -#}
     {%- do _check_names('cluster_features', _numeric_feature_columns()) -%}
     {%- do _check_names('cluster_feature_spaces', ['scaled', 'embedding']) -%}
@@ -35,6 +38,8 @@
     {%- do _check_integer('forecast_period_days', 1) -%}
     {%- do _check_number('insiders_control_share', 0, 1) -%}
     {%- do _check_integer('insiders_control_seed', 0) -%}
+    {%- do _check_integer('customer_value_draws', 1) -%}
+    {%- do _check_integer('customer_value_seed', 0) -%}
     select 1
 {%- endmacro %}
 

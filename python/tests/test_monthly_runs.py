@@ -37,6 +37,11 @@ CLEANING_AND_PROGRAMME = {
     "cluster_feature_spaces": ["scaled"],
     "cluster_stability_fits": 0,
     "cluster_k_max": 6,
+    "invoice_date_order": "mdy",
+    "rejected_share_error": 0.5,
+    "rejected_share_warn": 0.3,
+    "customer_value_draws": 50,
+    "customer_value_seed": 3,
 }
 SELECTION_AND_MEMBERSHIP = {
     "cluster_features": ["gross_revenue", "recency_days", "invoice_count", "avg_order_value"],

@@ -30,5 +30,6 @@ def test_default_files_are_in_the_project_and_the_environment_overrides_them(tmp
 def test_the_profile_names_the_same_default_database():
     """dbt's profile cannot import Python, so it states the default too: they must agree."""
     profile = yaml.safe_load((REPO / "profiles.yml").read_text())
-    path = profile["insiders"]["outputs"]["dev"]["path"]
+    # The file is attached (under a fixed catalog name), so its path is the attach entry's.
+    path = profile["insiders"]["outputs"]["dev"]["attach"][0]["path"]
     assert f"'{paths.DATABASE_VARIABLE}', '{paths.DEFAULT_DATABASE}'" in path
