@@ -36,6 +36,9 @@ ALGORITHM_LABELS: Mapping[str, str] = {
     "hierarchical": "hierarchical (Ward)",
 }
 
+# customer_value's tiers, highest first.
+VALUE_TIERS = ("top 1%", "top 5%", "top 10%", "top 25%", "top 50%", "rest")
+
 # Columns of segment_profiles shown side by side, with their labels and number formats.
 PROFILE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("customers", "customers", "{:,.0f}"),
@@ -88,6 +91,15 @@ QUERIES: Mapping[str, str] = {
     "insiders": "select * from main.insiders order by revenue_rank",
     "vs_rest": "select * from main.rpt_insiders_vs_rest order by feature_order",
     "forecast": "select * from main.rpt_insiders_revenue_forecast",
+    "backtest": "select * from main.customer_value_backtest order by method_order",
+    "value_tiers": """
+        select segments.cluster_id, segments.segment, value.value_tier, count(*) as customers
+        from main.customer_segments as segments
+        inner join main.customer_value as value
+            on segments.customer_id = value.customer_id
+        group by all
+        order by segments.cluster_id, value.value_tier
+    """,
     "criteria": "select * from main.rpt_insiders_membership_criteria order by rule_order",
     "control": "select * from main.rpt_insiders_control_group order by programme_group desc",
     "actions": "select * from main.rpt_segment_actions order by cluster_id",
@@ -331,15 +343,16 @@ def question_figures(data: ReportData) -> dict[int, dict[str, object]]:
             },
         ),
         5: records(
-            data["forecast"],
+            data["backtest"],
             {
-                "backtest_cutoff_date": "{:%Y-%m-%d}",
-                "backtest_predicted_revenue": "{:,.0f}",
-                "backtest_actual_revenue": "{:,.0f}",
-                "backtest_error": "{:+.1%}",
-                "forecast_start_date": "{:%Y-%m-%d}",
-                "forecast_end_date": "{:%Y-%m-%d}",
-                "forecast_revenue": "{:,.0f}",
+                "forecast_method": "{}",
+                "period_start_date": "{:%Y-%m-%d}",
+                "customers": "{:,}",
+                "predicted_revenue": "{:,.0f}",
+                "actual_revenue": "{:,.0f}",
+                "revenue_error": "{:+.1%}",
+                "spearman": "{:.2f}",
+                "top_decile_revenue_share": "{:.1%}",
             },
         ),
         6: records(
@@ -368,6 +381,22 @@ def question_figures(data: ReportData) -> dict[int, dict[str, object]]:
     }
 
 
+def value_tier_table(tiers: pd.DataFrame) -> dict[str, object]:
+    """Customers per segment (rows, in cluster order) and value tier (columns, highest first)."""
+    counts = tiers.pivot_table(
+        index=["cluster_id", "segment"], columns="value_tier", values="customers", aggfunc="sum"
+    )
+    columns = [tier for tier in VALUE_TIERS if tier in counts.columns]
+    counts = counts.reindex(columns=columns).fillna(0).astype(int)
+    return {
+        "tiers": columns,
+        "rows": [
+            (segment, [f"{count:,}" for count in row])
+            for (_, segment), row in zip(counts.index, counts.to_numpy().tolist(), strict=True)
+        ],
+    }
+
+
 def render_report(data: ReportData, study: pd.DataFrame) -> str:
     """The report's HTML, from the tables and the study's silhouettes."""
     profiles = data["profiles"]
@@ -391,6 +420,7 @@ def render_report(data: ReportData, study: pd.DataFrame) -> str:
         profile_chart=profile_chart(data["segments"], colours),
         customer_map=customer_map(data["segments"], colours),
         revenue_share_chart=revenue_share_chart(profiles, colours),
+        value_tier_table=value_tier_table(data["value_tiers"]),
         answers=data["answers"].to_dict("records"),
         figures=question_figures(data),
     )
