@@ -1,4 +1,5 @@
-{#- One row per customer: the features, the segment and the programme membership side by side.
+{#- One row per customer: the features, the segment, the programme membership and the predicted
+    value (customer_value) side by side.
     Where the other marts, and analysts, start. The control group is drawn here, among the
     members: a reproducible share (var insiders_control_share) ordered by
     md5(customer_id || var insiders_control_seed) is held out of the programme's benefits. -#}
@@ -12,6 +13,10 @@ segments as (
     select * from {{ ref('customer_segments') }}
 ),
 
+customer_value as (
+    select * from {{ ref('customer_value') }}
+),
+
 joined as (
     select
         features.*,
@@ -21,10 +26,17 @@ joined as (
         segments.runs_outside_insiders,
         segments.map_x,
         segments.map_y,
-        segments.as_of_date
+        segments.as_of_date,
+        customer_value.p_alive,
+        customer_value.expected_purchases_next_period,
+        customer_value.expected_revenue_next_period,
+        customer_value.expected_revenue_365d,
+        customer_value.value_tier
     from segments
     inner join features
         on segments.customer_id = features.customer_id
+    left join customer_value
+        on segments.customer_id = customer_value.customer_id
 ),
 
 control_draw as (

@@ -38,7 +38,8 @@ join_rules as (
         max(threshold) filter (where rule_order = 2) as min_invoices,
         max(threshold) filter (where rule_order = 3) as max_recency,
         max(customers_meeting) filter (where rule_order = 4) as candidates,
-        max(customers_meeting) filter (where rule_order = 7) as at_risk
+        max(threshold) filter (where rule_order = 7) as min_p_alive,
+        max(customers_meeting) filter (where rule_order = 8) as at_risk
     from criteria
 ),
 
@@ -116,16 +117,25 @@ answers as (
     select
         5 as question_number,
         'What revenue can we expect from the Insiders next period?' as question,
-        '£' || format('{:,.0f}', forecast.forecast_revenue) || ' from '
+        '£' || format('{:,.0f}', forecast.forecast_revenue) || ' (95% interval £'
+        || format('{:,.0f}', forecast.forecast_revenue_low) || ' to £'
+        || format('{:,.0f}', forecast.forecast_revenue_high) || ') from '
         || strftime(forecast.forecast_start_date, '%Y-%m-%d') || ' to '
-        || strftime(forecast.forecast_end_date, '%Y-%m-%d') || ' ('
-        || forecast.forecast_method || ', ' || forecast.period_days || ' days). '
-        || 'Checked on the held-back period '
-        || strftime(forecast.backtest_cutoff_date + 1, '%Y-%m-%d') || ' to '
-        || strftime(forecast.backtest_actual_end_date, '%Y-%m-%d') || ': predicted £'
+        || strftime(forecast.forecast_end_date, '%Y-%m-%d') || ', the sum of the '
+        || format('{:,}', forecast.insiders) || ' members'' expected revenue ('
+        || forecast.forecast_method || '; the run rate would say £'
+        || format('{:,.0f}', forecast.run_rate_forecast_revenue) || '). '
+        || 'Back-tested over all customers on the held-back period '
+        || strftime(forecast.backtest_start_date, '%Y-%m-%d') || ' to '
+        || strftime(forecast.backtest_end_date, '%Y-%m-%d') || ': predicted £'
         || format('{:,.0f}', forecast.backtest_predicted_revenue) || ', actual £'
         || format('{:,.0f}', forecast.backtest_actual_revenue) || ' (error '
-        || format('{:+.1f}', 100 * forecast.backtest_error) || '%).' as answer,
+        || format('{:+.1f}', 100 * forecast.backtest_error) || '%, Spearman '
+        || format('{:.2f}', forecast.backtest_spearman) || '); run rate '
+        || format('{:+.1f}', 100 * forecast.run_rate_backtest_error) || '% (Spearman '
+        || format('{:.2f}', forecast.run_rate_backtest_spearman) || '), average daily rate '
+        || format('{:+.1f}', 100 * forecast.average_daily_backtest_error) || '% (Spearman '
+        || format('{:.2f}', forecast.average_daily_backtest_spearman) || ').' as answer,
         forecast.forecast_revenue as figure,
         'GBP' as figure_unit,
         'rpt_insiders_revenue_forecast' as source_model
@@ -152,8 +162,11 @@ answers as (
         'No purchase for more than {{ var("insiders_max_recency_days") }} days (out at the next '
         || 'monthly run), or more than {{ var("insiders_grace_runs") }} monthly run(s) in a row '
         || 'outside the top segment; the early warnings are no purchase for more '
-        || 'than ' || format('{:.0f}', join_rules.max_recency) || ' days or revenue below £'
-        || format('{:,.0f}', join_rules.min_revenue) || '. Members showing a warning today: '
+        || 'than ' || format('{:.0f}', join_rules.max_recency) || ' days, revenue below £'
+        || format('{:,.0f}', join_rules.min_revenue) || ' or a chance below '
+        || format('{:.0f}', 100 * join_rules.min_p_alive) || '% that the member still buys '
+        || '(p_alive, customer_value). Members showing a warning today (listed in '
+        || 'rpt_insiders_members_at_risk): '
         || format('{:,}', join_rules.at_risk) || '.' as answer,
         cast(join_rules.at_risk as double) as figure,
         'members at risk' as figure_unit,

@@ -11,7 +11,8 @@ thresholds as (
     select
         quantile_cont(gross_revenue, 0.1) as min_gross_revenue,
         quantile_cont(invoice_count, 0.1) as min_invoice_count,
-        quantile_cont(recency_days, 0.9) as max_recency_days
+        quantile_cont(recency_days, 0.9) as max_recency_days,
+        {{ var('insiders_min_p_alive') }} as min_p_alive
     from customers
     where is_insider
 ),
@@ -22,7 +23,8 @@ checked as (
         customers.is_insider,
         customers.gross_revenue >= thresholds.min_gross_revenue as meets_revenue,
         customers.invoice_count >= thresholds.min_invoice_count as meets_invoices,
-        customers.recency_days <= thresholds.max_recency_days as meets_recency
+        customers.recency_days <= thresholds.max_recency_days as meets_recency,
+        coalesce(customers.p_alive >= thresholds.min_p_alive, true) as meets_p_alive
     from customers
     cross join thresholds
 ),
@@ -37,8 +39,9 @@ counts as (
         ) as join_all,
         count(*) filter (where is_insider and not meets_recency) as leave_recency,
         count(*) filter (where is_insider and not meets_revenue) as leave_revenue,
+        count(*) filter (where is_insider and not meets_p_alive) as leave_p_alive,
         count(*) filter (
-            where is_insider and not (meets_recency and meets_revenue)
+            where is_insider and not (meets_recency and meets_revenue and meets_p_alive)
         ) as leave_any
     from checked
 ),
@@ -113,10 +116,21 @@ rules as (
     select
         'leave' as criterion,
         7 as rule_order,
+        'p_alive' as feature,
+        '<' as comparison,
+        thresholds.min_p_alive as threshold,
+        'chance of still buying (customer_value.p_alive) below insiders_min_p_alive' as rule_text,
+        counts.leave_p_alive as customers_meeting
+    from thresholds
+    cross join counts
+    union all
+    select
+        'leave' as criterion,
+        8 as rule_order,
         'any' as feature,
         'or' as comparison,
         null as threshold,
-        'members at risk: meeting either leave rule today' as rule_text,
+        'members at risk: meeting any leave rule today' as rule_text,
         counts.leave_any as customers_meeting
     from thresholds
     cross join counts

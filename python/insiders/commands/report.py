@@ -43,6 +43,9 @@ ENVIRONMENT = {
 # the seed reference.study_silhouette_scores, or a CSV given with --study-silhouettes.
 STUDY_COLUMNS = ("algorithm", "k", "silhouette")
 
+# customer_value's tiers, highest first.
+VALUE_TIERS = ("top 1%", "top 5%", "top 10%", "top 25%", "top 50%", "rest")
+
 QUERIES: Mapping[str, str] = {
     "selection": """
         select feature_space, algorithm, k, silhouette, smallest_cluster_share, stability_ari
@@ -61,6 +64,12 @@ QUERIES: Mapping[str, str] = {
     "profiles": "select * from main.segment_profiles order by cluster_id",
     "answers": "select * from main.rpt_insiders_answers order by question_number",
     "summary": "select * from main.rpt_insiders_summary",
+    "value_tiers": """
+        select segments.cluster_id, segments.segment, segments.value_tier, count(*) as customers
+        from main.customers as segments
+        group by all
+        order by segments.cluster_id, segments.value_tier
+    """,
     "study": "select algorithm, k, silhouette from reference.study_silhouette_scores "
     "order by algorithm, k",
 }
@@ -124,6 +133,22 @@ def silhouette_table(selection: pd.DataFrame) -> list[dict[str, object]]:
     return tables
 
 
+def value_tier_table(tiers: pd.DataFrame) -> dict[str, object]:
+    """Customers per segment (rows, in cluster order) and value tier (columns, highest first)."""
+    counts = tiers.pivot_table(
+        index=["cluster_id", "segment"], columns="value_tier", values="customers", aggfunc="sum"
+    )
+    columns = [tier for tier in VALUE_TIERS if tier in counts.columns]
+    counts = counts.reindex(columns=columns).fillna(0).astype(int)
+    return {
+        "tiers": columns,
+        "rows": [
+            (segment, [f"{count:,}" for count in row])
+            for (_, segment), row in zip(counts.index, counts.to_numpy().tolist(), strict=True)
+        ],
+    }
+
+
 def render_report(data: ReportData, study: pd.DataFrame) -> str:
     """The report's HTML, from the tables and the study's silhouettes."""
     profiles = data["profiles"]
@@ -147,6 +172,7 @@ def render_report(data: ReportData, study: pd.DataFrame) -> str:
         profile_chart=profile_chart(data["segments"], colours),
         customer_map=customer_map(data["segments"], colours),
         revenue_share_chart=revenue_share_chart(profiles, colours),
+        value_tier_table=value_tier_table(data["value_tiers"]),
         answers=data["answers"].to_dict("records"),
         figures=data.figures,
     )

@@ -12,7 +12,14 @@ from markupsafe import escape
 from insiders.cli import main
 from insiders.commands.report import load_study_silhouettes, write_report
 
-SECTIONS = ("model-selection", "segment-profiles", "customer-map", "revenue-share", "questions")
+SECTIONS = (
+    "model-selection",
+    "segment-profiles",
+    "customer-map",
+    "revenue-share",
+    "value-tiers",
+    "questions",
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 EMBEDDED_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
@@ -75,14 +82,20 @@ def test_answers_in_words_match_the_tables(pipeline):
     )
     assert answer(pipeline, 4).startswith(f"{100 * share:.1f}% of the revenue")
 
-    # Question 5, recomputed from the cleaned lines: the Insiders' purchases of the last 90 days.
+    # Question 5: the members' expected revenue from customer_value, beside the run rate
+    # recomputed from the cleaned lines (the Insiders' purchases of the last 90 days).
+    expected = pipeline.scalar(
+        "select sum(v.expected_revenue_next_period) from customer_value as v "
+        "inner join customer_segments as s using (customer_id) where s.is_insider"
+    )
     last_period = pipeline.scalar(
         "select sum(l.line_revenue) from intermediate.int_invoice_lines_cleaned as l "
         "inner join customer_segments as s using (customer_id) "
         "where s.is_insider and l.is_purchase and l.invoiced_on > "
         "(select max(invoiced_on) from intermediate.int_invoice_lines_cleaned) - 90"
     )
-    assert answer(pipeline, 5).startswith(f"£{float(last_period):,.0f} from ")
+    assert answer(pipeline, 5).startswith(f"£{float(expected):,.0f} (95% interval £")
+    assert f"the run rate would say £{float(last_period):,.0f}" in answer(pipeline, 5)
 
     # Question 8: the control group is the stated fifth of the members.
     control = pipeline.scalar("select count(*) from insiders where is_control_group")

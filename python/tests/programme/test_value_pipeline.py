@@ -91,7 +91,7 @@ def test_the_backtest_scores_the_model_beside_both_baselines(pipeline):
     assert len({row[1] for row in rows}) == 1
     actual = pipeline.scalar(
         """
-        select sum(line_revenue) from intermediate.int_invoice_lines_cleaned
+        select cast(sum(line_revenue) as double) from intermediate.int_invoice_lines_cleaned
         where is_purchase and customer_id is not null
             and invoiced_on > (
                 select max(invoiced_on) from intermediate.int_invoice_lines_cleaned
@@ -102,4 +102,4 @@ def test_the_backtest_scores_the_model_beside_both_baselines(pipeline):
             )
         """
     )
-    assert [row[3] for row in rows] == pytest.approx([float(actual)] * 3)
+    assert [row[3] for row in rows] == pytest.approx([actual] * 3)
