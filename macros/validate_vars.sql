@@ -38,6 +38,7 @@
     {%- do _check_integer('forecast_period_days', 1) -%}
     {%- do _check_number('insiders_control_share', 0, 1) -%}
     {%- do _check_integer('insiders_control_seed', 0) -%}
+    {%- do _check_number('insiders_min_p_alive', 0, 1) -%}
     {%- do _check_integer('customer_value_draws', 1) -%}
     {%- do _check_integer('customer_value_seed', 0) -%}
     select 1

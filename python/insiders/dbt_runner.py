@@ -11,8 +11,11 @@ attribute; dbt its log file; its worker threads their asyncio loops): each call 
 that the caller, or another process, can open the database afterwards, and nothing is left to
 warn later.
 
-``python -m insiders.dbt_runner build ...`` runs dbt the same way from a shell: the benchmarks
-use it to measure a build's time and memory in a process of its own.
+``python -m insiders.dbt_runner build ...`` runs dbt the same way from a shell, and
+``run_dbt_in_child`` runs it so from Python: a process of its own for each invocation, whose
+memory and open files end with it. The replay runs each month so (a year of builds in one
+process left dbt's state to the next), the build so that a stop signal can end dbt, and the
+benchmarks to measure a build's time and memory.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import asyncio
 import contextlib
 import gc
 import os
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,6 +162,40 @@ def run_dbt(
     if check and not run.success:
         reason = f": {run.exception}" if run.exception else ""
         raise DbtError(f"dbt {' '.join(arguments)} failed{reason}\n{run.log_tail()}")
+    return run
+
+
+def child_command(args: Sequence[str]) -> list[str]:
+    """The command line that runs ``dbt <args>`` through this runner in a process of its own."""
+    return [sys.executable, "-m", "insiders.dbt_runner", *(str(arg) for arg in args)]
+
+
+def run_dbt_in_child(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    echo: bool = False,
+) -> DbtRun:
+    """``run_dbt`` in a child process; with ``echo`` dbt's lines go to this process's output,
+    otherwise they are kept in the returned run (and a failure's message ends with them)."""
+    environment = dbt_environment(base=env)
+    completed = subprocess.run(
+        child_command(args),
+        env=environment,
+        cwd=environment["DBT_PROJECT_DIR"],
+        stdout=None if echo else subprocess.PIPE,
+        stderr=None if echo else subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    log = [] if echo else completed.stdout.splitlines()
+    arguments = tuple(str(arg) for arg in args)
+    run = DbtRun(arguments, completed.returncode == 0, completed.returncode, None, log)
+    if check and not run.success:
+        raise DbtError(
+            f"dbt {' '.join(arguments)} failed (exit {completed.returncode})\n{run.log_tail()}"
+        )
     return run
 
 

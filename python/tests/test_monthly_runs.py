@@ -58,6 +58,7 @@ SELECTION_AND_MEMBERSHIP = {
     "cluster_keep_k_tolerance": 0,
     "insiders_max_recency_days": 30,
     "insiders_grace_runs": 2,
+    "insiders_min_p_alive": 0.8,
 }
 PINNED_EMBEDDING = {
     "cluster_feature_spaces": ["embedding"],

@@ -61,6 +61,7 @@ BAD_VARS = [
         "var cluster_min_share = 1.5 is not allowed: it must be a number from 0 to 1",
     ),
     ({"insiders_control_share": -0.1}, "var insiders_control_share = -0.1 is not allowed"),
+    ({"insiders_min_p_alive": 2}, "var insiders_min_p_alive = 2 is not allowed"),
     ({"cluster_max_insiders_share": True}, "var cluster_max_insiders_share = true is not allowed"),
     (
         {"cluster_match_previous": "yes"},

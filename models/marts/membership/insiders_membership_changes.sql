@@ -1,6 +1,7 @@
 {#- Who joined and who left the Insiders at each run, with the features that moved them: each
     run against the run before it (insiders_membership_runs). A customer first seen in a run who
-    lands among the Insiders joins with no "before" features. -#}
+    lands among the Insiders joins with no "before" features; a member the run no longer sees
+    (the file was fixed and their lines went) leaves with no "after" features. -#}
 with
 
 runs as (
@@ -43,11 +44,44 @@ compared as (
     where run_dates.previous_as_of_date is not null
 ),
 
+vanished as (
+    select
+        run_dates.as_of_date,
+        run_dates.previous_as_of_date,
+        before_run.customer_id,
+        before_run.segment as segment_before,
+        null as segment_after,
+        before_run.is_insider as was_insider,
+        false as is_insider,
+        before_run.gross_revenue as gross_revenue_before,
+        null as gross_revenue_after,
+        before_run.recency_days as recency_days_before,
+        null as recency_days_after,
+        before_run.invoice_count as invoice_count_before,
+        null as invoice_count_after,
+        before_run.frequency as frequency_before,
+        null as frequency_after,
+        before_run.returned_items as returned_items_before,
+        null as returned_items_after
+    from run_dates
+    inner join runs as before_run
+        on run_dates.previous_as_of_date = before_run.as_of_date
+    left join runs as after_run
+        on
+            run_dates.as_of_date = after_run.as_of_date
+            and before_run.customer_id = after_run.customer_id
+    where after_run.customer_id is null
+),
+
 changed as (
     select
         *,
         case when is_insider then 'joined' else 'left' end as change_type
-    from compared
+    from (
+        select * from compared
+        union all
+        select * from vanished
+    ) as seen_or_vanished
     where is_insider != was_insider
 ),
 

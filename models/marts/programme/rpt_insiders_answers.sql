@@ -125,17 +125,21 @@ answers as (
         || format('{:,}', forecast.insiders) || ' members'' expected revenue ('
         || forecast.forecast_method || '; the run rate would say £'
         || format('{:,.0f}', forecast.run_rate_forecast_revenue) || '). '
-        || 'Back-tested over all customers on the held-back period '
-        || strftime(forecast.backtest_start_date, '%Y-%m-%d') || ' to '
-        || strftime(forecast.backtest_end_date, '%Y-%m-%d') || ': predicted £'
-        || format('{:,.0f}', forecast.backtest_predicted_revenue) || ', actual £'
-        || format('{:,.0f}', forecast.backtest_actual_revenue) || ' (error '
-        || format('{:+.1f}', 100 * forecast.backtest_error) || '%, Spearman '
-        || format('{:.2f}', forecast.backtest_spearman) || '); run rate '
-        || format('{:+.1f}', 100 * forecast.run_rate_backtest_error) || '% (Spearman '
-        || format('{:.2f}', forecast.run_rate_backtest_spearman) || '), average daily rate '
-        || format('{:+.1f}', 100 * forecast.average_daily_backtest_error) || '% (Spearman '
-        || format('{:.2f}', forecast.average_daily_backtest_spearman) || ').' as answer,
+        || coalesce(
+            'Back-tested over all customers on the held-back period '
+            || strftime(forecast.backtest_start_date, '%Y-%m-%d') || ' to '
+            || strftime(forecast.backtest_end_date, '%Y-%m-%d') || ': predicted £'
+            || format('{:,.0f}', forecast.backtest_predicted_revenue) || ', actual £'
+            || format('{:,.0f}', forecast.backtest_actual_revenue) || ' (error '
+            || format('{:+.1f}', 100 * forecast.backtest_error) || '%, Spearman '
+            || format('{:.2f}', forecast.backtest_spearman) || '); run rate '
+            || format('{:+.1f}', 100 * forecast.run_rate_backtest_error) || '% (Spearman '
+            || format('{:.2f}', forecast.run_rate_backtest_spearman) || '), average daily rate '
+            || format('{:+.1f}', 100 * forecast.average_daily_backtest_error) || '% (Spearman '
+            || format('{:.2f}', forecast.average_daily_backtest_spearman) || ').',
+            'No back-test yet: the data is shorter than two periods of '
+            || forecast.period_days || ' days.'
+        ) as answer,
         forecast.forecast_revenue as figure,
         'GBP' as figure_unit,
         'rpt_insiders_revenue_forecast' as source_model

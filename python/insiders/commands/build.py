@@ -39,6 +39,7 @@ import duckdb
 
 from insiders import paths
 from insiders.commands import run_record
+from insiders.dbt_runner import child_command
 from insiders.paths import DEFAULT_DATABASE, DEFAULT_RAW_PATH
 
 REPO = paths.project_dir()
@@ -156,7 +157,7 @@ def _absolute(value: str) -> str:
 
 def run_dbt(arguments: Sequence[str], env: dict[str, str], child: _Child) -> int:
     """dbt in a child process of its own group; its output goes to ours. Its exit code."""
-    command = [str(Path(sys.executable).parent / "dbt"), *arguments]
+    command = child_command(arguments)
     child.process = subprocess.Popen(command, cwd=REPO, env=env, start_new_session=True)
     try:
         return child.process.wait()

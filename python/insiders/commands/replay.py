@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from insiders.dbt_runner import DbtError, dbt_environment, run_dbt
+from insiders.dbt_runner import DbtError, dbt_environment, run_dbt_in_child
 from insiders.progress import progress
 
 DEFAULT_DATABASE = "replay.duckdb"
@@ -65,9 +65,10 @@ def month_ends(
 
 
 def run_dbt_step(args: Sequence[str], env: Mapping[str, str], quiet: bool) -> None:
-    """Run one dbt step of the replay; stop the replay with dbt's log if it fails."""
+    """Run one dbt step of the replay in a process of its own (as each month's scheduled job
+    runs); stop the replay with dbt's log if it fails."""
     try:
-        run_dbt(args, env=env, echo=not quiet)
+        run_dbt_in_child(args, env=env, echo=not quiet)
     except DbtError as error:
         sys.stderr.write(f"{error}\n")
         raise SystemExit(f"dbt {' '.join(args[:1])} failed") from None
