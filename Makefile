@@ -78,7 +78,7 @@ pytest: $(STAMP)
 
 # Replays the pipeline at every month end of the data, as a monthly scheduled run would.
 replay: data
-	$(BIN)/insiders replay --database reports/replay.duckdb --overwrite
+	$(BIN)/insiders replay --database "$$INSIDERS_REPORTS_DIR/replay.duckdb" --overwrite
 
 # Times the pipeline against the study's notebook and a lower bound; writes BENCHMARKS.md.
 benchmark: $(STAMP)

@@ -104,7 +104,8 @@ def _close_new_event_loops(before: set[int]) -> None:
     not close them; collected later, each would warn of an unclosed loop and its sockets)."""
     for key, loop in _event_loops().items():
         if key not in before and not loop.is_running() and not loop.is_closed():
-            loop.close()
+            with contextlib.suppress(ValueError, OSError):  # its self-pipe already gone
+                loop.close()
     gc.collect()
 
 

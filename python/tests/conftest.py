@@ -10,8 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from insiders.dbt_runner import DbtError, DbtRun, dbt_environment
-from insiders.dbt_runner import run_dbt as run_dbt_in_process
+from insiders.dbt_runner import DbtError, DbtRun, dbt_environment, run_dbt_in_child
 
 REPO = Path(__file__).resolve().parents[2]
 # The venv's scripts (insiders, dbt), for tests that run a command as a user would.
@@ -54,9 +53,11 @@ def dbt_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
 
 
 def run_dbt(env: dict[str, str], *args: str) -> DbtRun:
-    """Run dbt through the project's runner; fail the test with dbt's own log when it fails."""
+    """Run dbt through the project's runner, in a process of its own (a session of builds in
+    one process met dbt's leftovers: event loops whose sockets were gone); fail the test with
+    dbt's own log when it fails."""
     try:
-        return run_dbt_in_process(args, env=env)
+        return run_dbt_in_child(args, env=env)
     except DbtError as error:
         pytest.fail(str(error))
 

@@ -75,8 +75,9 @@ PINNED_GMM = {
     "cluster_k_max": 4,
     "cluster_stability_fits": 0,
 }
-# The models a date changes; the first build and a changed file need everything.
-FROM_FEATURES = ("--select", "customer_features+")
+# The models a date changes (from the lines up to the date on); the first build and a changed
+# file need everything.
+FROM_AS_OF = ("--select", "int_invoice_lines_as_of+")
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,13 @@ class Build:
 
 SEQUENCE = [
     Build("a month", EARLIER, CLEANING_AND_PROGRAMME, (EARLIER,)),
-    Build("a later month", LATER, SELECTION_AND_MEMBERSHIP, (EARLIER, LATER), FROM_FEATURES),
+    Build("a later month", LATER, SELECTION_AND_MEMBERSHIP, (EARLIER, LATER), FROM_AS_OF),
     Build(
         "the same month again, another model",
         LATER,
         PINNED_EMBEDDING,
         (EARLIER, LATER),
-        FROM_FEATURES,
+        FROM_AS_OF,
         env={"INSIDERS_DUCKDB_MEMORY_LIMIT": "2GB"},
     ),
     Build(
@@ -117,7 +118,7 @@ SEQUENCE = [
         LATER,
         SELECTION_AND_MEMBERSHIP,
         (EARLIER, LATER),
-        FROM_FEATURES,
+        FROM_AS_OF,
     ),
 ]
 

@@ -3,6 +3,9 @@ rules hold in the built tables, and the features agree with an independent compu
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -157,9 +160,11 @@ def test_unit_tests_hold_under_the_study_policies(pipeline):
         "--vars",
         "{duplicate_line_policy: keep_all, missing_customer_policy: surrogate}",
     )
+    assert result.success
+    results = json.loads((Path(pipeline.env["DBT_TARGET_PATH"]) / "run_results.json").read_text())
     statuses = [
-        str(node.status)
-        for node in result.result.results
-        if str(node.node.resource_type) == "unit_test"  # not the on-run-start hook
+        node["status"]
+        for node in results["results"]
+        if node["unique_id"].startswith("unit_test.")  # not the on-run-start hook
     ]
     assert statuses and set(statuses) == {"pass"}

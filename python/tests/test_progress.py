@@ -79,7 +79,7 @@ def test_the_replay_steps_its_bar_once_per_run(monkeypatch, tmp_path):
 
     first, last = dt.date(2011, 1, 5), dt.date(2011, 3, 31)
     monkeypatch.setattr(replay_command, "progress", recording)
-    monkeypatch.setattr(replay_command, "run_dbt", lambda *args, **kwargs: None)
+    monkeypatch.setattr(replay_command, "run_dbt_in_child", lambda *args, **kwargs: None)
     monkeypatch.setattr(replay_command, "data_period", lambda database: (first, last))
     monkeypatch.setattr(
         replay_command,

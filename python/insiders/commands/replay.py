@@ -152,6 +152,8 @@ def _date(text: str) -> dt.date:
 
 ENVIRONMENT = {
     "INSIDERS_REPLAY_DUCKDB_PATH": f"the database, unless --database is given ({DEFAULT_DATABASE})",
+    "INSIDERS_REPLAY_START": "the first run date, unless --start is given (YYYY-MM-DD)",
+    "INSIDERS_REPLAY_END": "the last run date, unless --end is given (YYYY-MM-DD)",
     "INSIDERS_RAW_PATH": "the raw file replayed (default: data/raw/online_retail.parquet)",
     "INSIDERS_RAW_ENCODING": "a csv's encoding: auto (default), utf-8 or latin-1",
     "INSIDERS_DUCKDB_MEMORY_LIMIT": "DuckDB's memory limit for the builds (default: 16GB)",
@@ -162,12 +164,16 @@ def register(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--start",
         type=_date,
-        help="first run date to replay, YYYY-MM-DD (default: the data's first month end)",
+        default=os.environ.get("INSIDERS_REPLAY_START") or None,
+        help="first run date to replay, YYYY-MM-DD (default: $INSIDERS_REPLAY_START, else the"
+        " data's first month end)",
     )
     parser.add_argument(
         "--end",
         type=_date,
-        help="last run date to replay, YYYY-MM-DD (default: the data's last day)",
+        default=os.environ.get("INSIDERS_REPLAY_END") or None,
+        help="last run date to replay, YYYY-MM-DD (default: $INSIDERS_REPLAY_END, else the"
+        " data's last day)",
     )
     parser.add_argument(
         "--database",

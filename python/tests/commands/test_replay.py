@@ -33,23 +33,6 @@ def test_month_ends_cover_the_period_and_end_on_the_last_day():
     assert window == [dt.date(2011, 2, 28), dt.date(2011, 3, 31), dt.date(2011, 4, 30)]
 
 
-@pytest.mark.slow
-def test_the_replay_passes_with_its_tests_from_the_first_month(tmp_path):
-    """`make replay` runs every month's `dbt build` with its tests, as a scheduled job would; the
-    first month end (one month of data, the fewest customers) is where it used to fail (a unit
-    test that did not pin as_of_date). Tiny data and the first two month ends keep this cheap;
-    the whole period is replayed by hand at scale 1 (README)."""
-    from insiders.generator.generate import generate
-
-    files = generate(tmp_path / "online_retail.parquet", scale=0.02, seed=PIPELINE_SEED)
-    database = tmp_path / "insiders.duckdb"
-    env = dbt_env(tmp_path, files.data_path, database)
-    summaries = replay(
-        database, end=dt.date(2011, 1, 31), extra_vars=REPLAY_VARS, env=env, echo=False
-    )
-    assert [s.as_of_date for s in summaries] == [dt.date(2010, 12, 31), dt.date(2011, 1, 31)]
-
-
 @pytest.fixture(scope="module")
 def replayed(tmp_path_factory) -> BuiltPipeline:
     from insiders.generator.generate import generate
