@@ -51,25 +51,13 @@ def features_sql(
         raise ValueError(f"duplicate_line_policy must be one of {DUPLICATE_LINE_POLICIES}")
     # keep_first keeps one copy of each exact duplicate: the same rows as a distinct select.
     distinct = "distinct" if duplicate_line_policy == "keep_first" else ""
-    if missing_customer_policy == "surrogate":
-        # The study's way: one customer per invoice without one, numbered in invoice order.
-        surrogates_cte = f"""surrogates as (
-    select
-        invoice_id,
-        {int(surrogate_customer_id_start) - 1} + row_number() over (order by invoice_id)
-            as surrogate_customer_id
-    from (select distinct invoice_id from kept where customer_id is null)
-),"""
-        surrogates_join = (
-            "left join surrogates on kept.customer_id is null"
-            " and kept.invoice_id = surrogates.invoice_id"
-        )
-        customer_column = "coalesce(kept.customer_id, surrogates.surrogate_customer_id)"
-    else:
-        surrogates_cte, surrogates_join, customer_column = "", "", "kept.customer_id"
+    surrogates_cte, surrogates_join, customer_column = _surrogates(
+        missing_customer_policy, surrogate_customer_id_start
+    )
     path = str(raw_path).replace("'", "''")
     excluded_customers = ", ".join(str(int(value)) for value in EXCLUDED_CUSTOMERS)
-    return f"""
+    return (
+        f"""
 with
 kept as (
     select {distinct}
@@ -104,7 +92,35 @@ lines as (
     from kept
     {surrogates_join}
 ),
-reference as (
+"""
+        + FEATURES_FROM_LINES
+    )
+
+
+def _surrogates(
+    missing_customer_policy: str, surrogate_customer_id_start: int
+) -> tuple[str, str, str]:
+    """The surrogate customers' CTE, join and customer column (empty unless ``surrogate``)."""
+    if missing_customer_policy == "surrogate":
+        # The study's way: one customer per invoice without one, numbered in invoice order.
+        surrogates_cte = f"""surrogates as (
+    select
+        invoice_id,
+        {int(surrogate_customer_id_start) - 1} + row_number() over (order by invoice_id)
+            as surrogate_customer_id
+    from (select distinct invoice_id from kept where customer_id is null)
+),"""
+        surrogates_join = (
+            "left join surrogates on kept.customer_id is null"
+            " and kept.invoice_id = surrogates.invoice_id"
+        )
+        customer_column = "coalesce(kept.customer_id, surrogates.surrogate_customer_id)"
+        return surrogates_cte, surrogates_join, customer_column
+    return "", "", "kept.customer_id"
+
+
+# The features from the kept lines on: the same query whatever the policies.
+FEATURES_FROM_LINES = """reference as (
     select max(invoiced_on) as reference_date from lines
 ),
 countries as (

@@ -146,6 +146,19 @@ def build_features(df2: pd.DataFrame) -> pd.DataFrame:
     df2_purchases.loc[:, "gross_revenue"] = (
         df2_purchases.loc[:, "quantity"] * df2_purchases.loc[:, "unit_price"]
     )
+    df_ref = _add_revenue_recency_invoices(df_ref, df2, df2_purchases)
+    df_ref = _add_items_products_ticket(df_ref, df2_purchases)
+    df_ref = _add_purchase_rhythm(df_ref, df2, df2_purchases)
+    df_ref = _add_returns_and_baskets(df_ref, df2_returns, df2_purchases)
+
+    df_ref = df_ref.dropna()
+    return df_ref.reset_index(drop=True)
+
+
+def _add_revenue_recency_invoices(
+    df_ref: pd.DataFrame, df2: pd.DataFrame, df2_purchases: pd.DataFrame
+) -> pd.DataFrame:
+    """Gross revenue, recency and invoice count, as the notebook merges them."""
     df_monetary = (
         df2_purchases.loc[:, ["customer_id", "gross_revenue"]]
         .groupby("customer_id")
@@ -173,7 +186,11 @@ def build_features(df2: pd.DataFrame) -> pd.DataFrame:
         .rename(columns={"invoice_no": "qtde_invoices"})
     )
     df_ref = df_ref.merge(df_freq, on="customer_id", how="left")
+    return df_ref
 
+
+def _add_items_products_ticket(df_ref: pd.DataFrame, df2_purchases: pd.DataFrame) -> pd.DataFrame:
+    """Items, products (lines) and the average ticket."""
     df_freq = (
         df2_purchases.loc[:, ["customer_id", "quantity"]]
         .groupby("customer_id")
@@ -200,7 +217,13 @@ def build_features(df2: pd.DataFrame) -> pd.DataFrame:
         .rename(columns={"gross_revenue": "avg_ticket"})
     )
     df_ref = df_ref.merge(df_avg_ticket, on="customer_id", how="left")
+    return df_ref
 
+
+def _add_purchase_rhythm(
+    df_ref: pd.DataFrame, df2: pd.DataFrame, df2_purchases: pd.DataFrame
+) -> pd.DataFrame:
+    """Average days between purchases and the frequency."""
     df_aux = (
         df2[["customer_id", "invoice_date"]]
         .drop_duplicates()
@@ -236,7 +259,13 @@ def build_features(df2: pd.DataFrame) -> pd.DataFrame:
         lambda x: x["buy_"] / x["days_"] if x["days_"] != 0 else 0, axis=1
     )
     df_ref = df_ref.merge(df_aux[["customer_id", "frequency"]], on="customer_id", how="left")
+    return df_ref
 
+
+def _add_returns_and_baskets(
+    df_ref: pd.DataFrame, df2_returns: pd.DataFrame, df2_purchases: pd.DataFrame
+) -> pd.DataFrame:
+    """Returned items and the two basket sizes."""
     df_returns = (
         df2_returns[["customer_id", "quantity"]]
         .groupby("customer_id")
@@ -267,9 +296,7 @@ def build_features(df2: pd.DataFrame) -> pd.DataFrame:
     df_ref = df_ref.merge(
         df_aux[["customer_id", "avg_unique_basket_size"]], how="left", on="customer_id"
     )
-
-    df_ref = df_ref.dropna()
-    return df_ref.reset_index(drop=True)
+    return df_ref
 
 
 def prepare_space(features: pd.DataFrame) -> np.ndarray:
