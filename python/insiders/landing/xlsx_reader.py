@@ -76,7 +76,7 @@ def _matched_sheets(path: str, options: LandingOptions) -> list[_Sheet]:
         raise RawFileError(f"{path}: not a readable xlsx workbook ({_reason(error)})") from None
     sheets: list[_Sheet] = []
     for title in workbook.sheet_names:
-        cells = _load_sheet(path, workbook, title)
+        cells = load_sheet(path, workbook, title)
         header = tuple("" if _UNNAMED.fullmatch(name) else name for name in cells.schema.names)
         if not any(header):
             continue  # nothing in row 1: an unused sheet, or a chart sheet
@@ -94,7 +94,8 @@ def _matched_sheets(path: str, options: LandingOptions) -> list[_Sheet]:
     return sheets
 
 
-def _load_sheet(path: str, workbook: fastexcel.ExcelReader, title: str) -> pa.RecordBatch:
+def load_sheet(path: str, workbook: fastexcel.ExcelReader, title: str) -> pa.RecordBatch:
+    """The sheet's cells as typed Arrow columns named by row 1 (calamine's parse, in Rust)."""
     try:
         # The header is row 1 whatever is empty above the data (skip_rows=0): line numbers
         # stay the sheet's. Every cell of a column decides its type, not a sample. Eager:
