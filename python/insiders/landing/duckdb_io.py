@@ -1,4 +1,4 @@
-"""The in-memory DuckDB connection the csv and parquet readers parse with."""
+"""The in-memory DuckDB connection the readers parse with, and typed values rendered as text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import duckdb
 import pyarrow as pa
 
-from insiders.landing.landed import RawFileError
+from insiders.landing.landed import MAX_EXACT_INTEGER, TIMESTAMP_FORMAT, RawFileError
 
 BATCH_ROWS = 100_000
 
@@ -26,6 +26,28 @@ def sql_string(value: str) -> str:
 
 def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def text_sql(column: str, column_type: str) -> str:
+    """SQL rendering a typed column (parquet, a workbook's) as the canonical text of its type.
+
+    The text is :func:`insiders.landing.landed.cell_text`'s for each value: DuckDB writes a
+    double in Python's shortest round-trip form, which Arrow's cast to string does not.
+    """
+    value = quoted(column)
+    kind = column_type.upper()
+    if kind.startswith(("TIMESTAMP", "DATE")):
+        return f"strftime(cast({value} as timestamp), '{TIMESTAMP_FORMAT}')"
+    if kind in ("DOUBLE", "FLOAT") or kind.startswith("DECIMAL"):
+        not_a_number = f"when isnan({value}) then null " if kind in ("DOUBLE", "FLOAT") else ""
+        return (
+            f"case {not_a_number}when {value} = trunc({value}) and abs({value}) < "
+            f"{MAX_EXACT_INTEGER} then cast(cast({value} as bigint) as varchar) "
+            f"else cast({value} as varchar) end"
+        )
+    if kind == "BOOLEAN":
+        return f"case when {value} then 'TRUE' when not {value} then 'FALSE' end"
+    return f"cast({value} as varchar)"
 
 
 def arrow_reader(relation: duckdb.DuckDBPyRelation, rows: int) -> pa.RecordBatchReader:

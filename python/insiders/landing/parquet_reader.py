@@ -10,8 +10,6 @@ import pyarrow as pa
 from insiders.landing import duckdb_io
 from insiders.landing.landed import (
     CANONICAL_COLUMNS,
-    MAX_EXACT_INTEGER,
-    TIMESTAMP_FORMAT,
     ExaminedFile,
     LandingOptions,
     RawFileError,
@@ -57,29 +55,13 @@ def _parquet_shape(path: str, options: LandingOptions) -> Shape:
     )
 
 
-def text_sql(column: str, column_type: str) -> str:
-    """SQL rendering a parquet column as the canonical text of its type."""
-    value = duckdb_io.quoted(column)
-    kind = column_type.upper()
-    if kind.startswith(("TIMESTAMP", "DATE")):
-        return f"strftime(cast({value} as timestamp), '{TIMESTAMP_FORMAT}')"
-    if kind in ("DOUBLE", "FLOAT") or kind.startswith("DECIMAL"):
-        not_a_number = f"when isnan({value}) then null " if kind in ("DOUBLE", "FLOAT") else ""
-        return (
-            f"case {not_a_number}when {value} = trunc({value}) and abs({value}) < "
-            f"{MAX_EXACT_INTEGER} then cast(cast({value} as bigint) as varchar) "
-            f"else cast({value} as varchar) end"
-        )
-    return f"cast({value} as varchar)"
-
-
 def _parquet_batches(shape: Shape) -> Iterator[pa.RecordBatch]:
     con = duckdb_io.connect()
     try:
         source = f"read_parquet({duckdb_io.sql_string(shape.path)}, file_row_number = true)"
         types = {str(row[0]): str(row[1]) for row in con.sql(f"describe from {source}").fetchall()}
         select = ", ".join(
-            f"{text_sql(str(column), types[str(column)])} as {name}"
+            f"{duckdb_io.text_sql(str(column), types[str(column)])} as {name}"
             for name, column in zip(CANONICAL_COLUMNS, shape.source_columns, strict=True)
         )
         relation = con.sql(f"select file_row_number + 1 as source_line, {select} from {source}")

@@ -1,30 +1,32 @@
 """Land an xlsx workbook: every sheet with the column set's header, cells rendered as text.
 
-python-calamine (Rust) reads the workbook; an empty cell lands as null, a typed cell as the
-canonical text of its value (:func:`insiders.landing.landed.cell_text`). Numbers are the
-workbook's stored values, so a price stored as 2.55 lands as ``'2.55'``.
+fastexcel (calamine, in Rust) reads each sheet into Arrow columns, each typed from all of its
+cells; DuckDB renders each column as the canonical text of its type, the text
+:func:`insiders.landing.landed.cell_text` gives a cell, so no cell becomes a Python object. An
+empty cell lands as null; numbers are the workbook's stored values, so a price stored as 2.55
+lands as ``'2.55'``. A column that mixes text with numbers (UCI's invoice and stock codes)
+arrives as text, its other cells written by fastexcel: numbers in their shortest decimal form
+(``22633``, ``2.55``, as ``cell_text`` writes them between 1e-4 and 1e16), true and false in
+lower case, a time with its milliseconds.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 
+import duckdb
+import fastexcel
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import python_calamine
 
+from insiders.landing import duckdb_io
 from insiders.landing.landed import (
-    MAX_EXACT_INTEGER,
-    TIMESTAMP_FORMAT,
     ExaminedFile,
     LandingOptions,
     RawFileError,
     Shape,
-    cell_text,
     landed_batch,
     match_columns,
 )
@@ -32,7 +34,8 @@ from insiders.landing.landed import (
 FILE_FORMAT = "xlsx"
 EXTENSIONS = (".xlsx",)
 MAGIC = b"PK\x03\x04"
-_BATCH_ROWS = 50_000
+# fastexcel's name for a header cell that is empty.
+_UNNAMED = re.compile(r"__UNNAMED__\d+")
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class _Sheet:
     header: tuple[str, ...]
     family: str
     positions: tuple[int, ...]
-    data: python_calamine.CalamineSheet  # parsed once, landed from memory
+    cells: pa.RecordBatch  # parsed once, landed from memory
 
 
 def examine(path: str, options: LandingOptions) -> ExaminedFile:
@@ -62,51 +65,50 @@ def examine(path: str, options: LandingOptions) -> ExaminedFile:
         tuple(sheet.title for sheet in sheets),
         first.positions,
     )
-    total = sum(sheet.data.total_height - 1 for sheet in sheets)
+    total = sum(sheet.cells.num_rows for sheet in sheets)
     return ExaminedFile(shape, lambda: _xlsx_batches(shape, sheets), total)
 
 
 def _matched_sheets(path: str, options: LandingOptions) -> list[_Sheet]:
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(path)
-    except Exception as error:  # calamine raises several types for a broken workbook
-        raise RawFileError(f"{path}: not a readable xlsx workbook ({error})") from None
+        workbook = fastexcel.read_excel(path)
+    except fastexcel.FastExcelError as error:
+        raise RawFileError(f"{path}: not a readable xlsx workbook ({_reason(error)})") from None
     sheets: list[_Sheet] = []
-    data_rows = False
-    try:
-        for meta in workbook.sheets_metadata:
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue  # a chart or macro sheet holds no lines
-            sheet = _load_sheet(path, workbook, meta.name)
-            # Rows from row 1 whatever is empty above the data: row numbers stay the sheet's.
-            rows = sheet.iter_rows()
-            header = next(rows, None)
-            if header is None or header.count("") == len(header):
-                continue  # an unused sheet
-            where = f" (sheet {meta.name!r})"
-            match = match_columns(path, header, options.column_sets, where)
-            if sheets and sheets[0].family != match.family:
-                raise RawFileError(
-                    f"{path}{where}: its columns are the {match.family} set, the first sheet's "
-                    f"are the {sheets[0].family} set; every sheet must have the same columns"
-                )
-            names = tuple(str(cell) for cell in header)
-            sheets.append(_Sheet(meta.name, names, match.family, match.positions, sheet))
-            data_rows = data_rows or any(row.count("") != len(row) for row in rows)
-    finally:
-        workbook.close()
-    if sheets and not data_rows:
+    for title in workbook.sheet_names:
+        cells = load_sheet(path, workbook, title)
+        header = tuple("" if _UNNAMED.fullmatch(name) else name for name in cells.schema.names)
+        if not any(header):
+            continue  # nothing in row 1: an unused sheet, or a chart sheet
+        where = f" (sheet {title!r})"
+        match = match_columns(path, header, options.column_sets, where)
+        if sheets and sheets[0].family != match.family:
+            raise RawFileError(
+                f"{path}{where}: its columns are the {match.family} set, the first sheet's "
+                f"are the {sheets[0].family} set; every sheet must have the same columns"
+            )
+        sheets.append(_Sheet(title, header, match.family, match.positions, cells))
+    # A sheet's cells end at its last used row: rows under the header hold a value.
+    if sheets and not any(sheet.cells.num_rows for sheet in sheets):
         raise RawFileError(f"{path}: has a header but no data rows")
     return sheets
 
 
-def _load_sheet(
-    path: str, workbook: python_calamine.CalamineWorkbook, title: str
-) -> python_calamine.CalamineSheet:
+def load_sheet(path: str, workbook: fastexcel.ExcelReader, title: str) -> pa.RecordBatch:
+    """The sheet's cells as typed Arrow columns named by row 1 (calamine's parse, in Rust)."""
     try:
-        return workbook.get_sheet_by_name(title)
-    except Exception as error:  # a damaged sheet inside a readable workbook
-        raise RawFileError(f"{path} (sheet {title!r}): not readable ({error})") from None
+        # The header is row 1 whatever is empty above the data (skip_rows=0): line numbers
+        # stay the sheet's. Every cell of a column decides its type, not a sample. Eager:
+        # calamine's cells go straight to Arrow, without a copy of the sheet in between.
+        return workbook.load_sheet(
+            title, header_row=0, skip_rows=0, schema_sample_rows=None, eager=True
+        )
+    except fastexcel.FastExcelError as error:  # a damaged sheet inside a readable workbook
+        raise RawFileError(f"{path} (sheet {title!r}): not readable ({_reason(error)})") from None
+
+
+def _reason(error: Exception) -> str:
+    return str(error).split("\n", 1)[0]
 
 
 def _xlsx_batches(shape: Shape, sheets: list[_Sheet]) -> Iterator[pa.RecordBatch]:
@@ -116,49 +118,33 @@ def _xlsx_batches(shape: Shape, sheets: list[_Sheet]) -> Iterator[pa.RecordBatch
 
 
 def _sheet_batches(shape: Shape, sheet: _Sheet) -> Iterator[pa.RecordBatch]:
-    rows = sheet.data.iter_rows()
-    next(rows)  # the header
-    line = 2
-    while batch := list(islice(rows, _BATCH_ROWS)):
+    cells = sheet.cells
+    names = [f"c{n}" for n in range(cells.num_columns)]
+    lines = pa.array(np.arange(2, cells.num_rows + 2, dtype=np.int64))
+    table = pa.Table.from_batches([cells.rename_columns(names)]).append_column("line", lines)
+    con = duckdb_io.connect()
+    try:
+        con.register("sheet", table)
+        types = dict(zip(con.table("sheet").columns, con.table("sheet").dtypes, strict=True))
+        texts = ", ".join(_cell_text_sql(f"c{p}", str(types[f"c{p}"])) for p in sheet.positions)
         # Excel keeps formatted empty rows; they carry no line.
-        kept = [(line + n, row) for n, row in enumerate(batch) if row.count("") != len(row)]
-        line += len(batch)
-        if kept:
-            values = [column_texts([row[p] for _line, row in kept]) for p in sheet.positions]
-            yield landed_batch(shape, sheet.title, [n for n, _row in kept], values)
+        used = " or ".join(_has_value_sql(name, str(types[name])) for name in names)
+        relation = con.sql(f"select line, {texts} from sheet where {used}")
+        for batch in duckdb_io.arrow_reader(relation, duckdb_io.BATCH_ROWS):
+            yield landed_batch(shape, sheet.title, batch.column(0), batch.columns[1:])
+    except duckdb.Error as error:
+        raise duckdb_io.duckdb_problem(shape.path, error) from None
+    finally:
+        con.close()
 
 
-def column_texts(cells: list[object]) -> list[str | None]:
-    """The canonical text of each cell of one column; an empty cell ('') is null.
-
-    Same text as :func:`cell_text` cell by cell; a column of numbers only, or of timestamps
-    only, is rendered in bulk (numpy, Arrow), which is most of the time spent on a workbook.
-    """
-    kinds = set(map(type, cells))
-    if kinds == {str}:
-        return [cell or None for cell in cells]
-    blanks_only = str not in kinds or all(cell == "" for cell in cells if type(cell) is str)
-    if blanks_only and kinds - {str} == {float}:
-        return _number_texts(cells)
-    if blanks_only and kinds - {str} == {dt.datetime}:
-        return _timestamp_texts(cells)
-    return [
-        None if cell == "" else cell if type(cell) is str else cell_text(cell) for cell in cells
-    ]
+def _cell_text_sql(column: str, column_type: str) -> str:
+    if column_type.upper() == "VARCHAR":
+        return f"nullif({duckdb_io.quoted(column)}, '')"  # an empty text cell is empty
+    return duckdb_io.text_sql(column, column_type)
 
 
-def _number_texts(cells: list[object]) -> list[str | None]:
-    values = np.array([np.nan if cell == "" else cell for cell in cells], dtype=np.float64)
-    finite = np.isfinite(values)
-    whole = finite & (values == np.trunc(values)) & (np.abs(values) < MAX_EXACT_INTEGER)
-    texts = np.full(len(values), None, dtype=object)
-    texts[whole] = values[whole].astype(np.int64).astype(str)
-    texts[finite & ~whole] = [repr(value) for value in values[finite & ~whole].tolist()]
-    return texts.tolist()
-
-
-def _timestamp_texts(cells: list[object]) -> list[str | None]:
-    # Seconds resolution first: strftime's %S would print the sub-second part.
-    stamps = pa.array([None if cell == "" else cell for cell in cells], pa.timestamp("us"))
-    seconds = pc.cast(stamps, pa.timestamp("s"), safe=False)
-    return pc.strftime(seconds, format=TIMESTAMP_FORMAT).to_pylist()
+def _has_value_sql(column: str, column_type: str) -> str:
+    if column_type.upper() == "VARCHAR":
+        return f"{duckdb_io.quoted(column)} <> ''"
+    return f"{duckdb_io.quoted(column)} is not null"

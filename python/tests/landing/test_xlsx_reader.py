@@ -92,3 +92,65 @@ def test_sheets_with_different_column_sets_are_an_error(tmp_path):
 
     with pytest.raises(RawFileError, match=r"mixed\.xlsx \(sheet 'II'\).*same columns"):
         detect_shape(tmp_path / "mixed.xlsx")
+
+
+def test_every_cell_of_a_column_decides_how_it_lands(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(UCI_HEADER.split(","))
+    when = dt.datetime(2010, 12, 1, 8, 26, 5, 123000)
+    prices = [2.55, 12.345, 2.0**60, 1e-05]
+    for n in range(1_500):  # beyond any sample of the first rows
+        sheet.append([536365 + n, "85123A", "HEART", 6, when, prices[n % 4], n % 2 == 0, "UK"])
+    sheet.append(["C538000", 22633, "WARMER", -1, dt.date(2010, 12, 2), 1.0, False, "UK"])
+    path = tmp_path / "types.xlsx"
+    workbook.save(path)
+
+    rows = landed(path)
+
+    assert [values(row) for row in rows[:4]] == [
+        ["536365", "85123A", "HEART", "6", "2010-12-01 08:26:05", "2.55", "TRUE", "UK"],
+        [
+            "536366",
+            "85123A",
+            "HEART",
+            "6",
+            "2010-12-01 08:26:05",
+            "12.345",
+            "FALSE",
+            "UK",
+        ],
+        [
+            "536367",
+            "85123A",
+            "HEART",
+            "6",
+            "2010-12-01 08:26:05",
+            "1.152921504606847e+18",
+            "TRUE",
+            "UK",
+        ],
+        ["536368", "85123A", "HEART", "6", "2010-12-01 08:26:05", "1e-05", "FALSE", "UK"],
+    ]
+    assert values(rows[-1]) == [
+        "C538000",
+        "22633",
+        "WARMER",
+        "-1",
+        "2010-12-02 00:00:00",
+        "1",
+        "FALSE",
+        "UK",
+    ]
+    assert rows[-1]["source_line"] == 1_502
+
+
+def test_a_sheet_with_nothing_in_row_1_is_unused(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append([])
+    workbook.active.append(UCI_HEADER.split(","))
+    workbook.active.append([1, "A", "a", 1, dt.datetime(2010, 12, 1), 1.0, 1, "UK"])
+    workbook.save(tmp_path / "low.xlsx")
+
+    with pytest.raises(RawFileError, match=r"low\.xlsx: every sheet is empty"):
+        detect_shape(tmp_path / "low.xlsx")
