@@ -40,7 +40,7 @@ class _Sheet:
     title: str
     header: tuple[str, ...]
     family: str
-    positions: tuple[int, ...]
+    positions: tuple[int | None, ...]
     data: python_calamine.CalamineSheet  # parsed once, landed from memory
 
 
@@ -84,7 +84,7 @@ def _matched_sheets(path: str, options: LandingOptions) -> list[_Sheet]:
             if header is None or header.count("") == len(header):
                 continue  # an unused sheet
             where = f" (sheet {meta.name!r})"
-            match = match_columns(path, header, options.column_sets, where)
+            match = match_columns(path, header, options, where)
             if sheets and sheets[0].family != match.family:
                 raise RawFileError(
                     f"{path}{where}: its columns are the {match.family} set, the first sheet's "
@@ -124,7 +124,10 @@ def _sheet_batches(shape: Shape, sheet: _Sheet) -> Iterator[pa.RecordBatch]:
         kept = [(line + n, row) for n, row in enumerate(batch) if row.count("") != len(row)]
         line += len(batch)
         if kept:
-            values = [column_texts([row[p] for _line, row in kept]) for p in sheet.positions]
+            values = [
+                [None] * len(kept) if p is None else column_texts([row[p] for _line, row in kept])
+                for p in sheet.positions
+            ]
             yield landed_batch(shape, sheet.title, [n for n, _row in kept], values)
 
 
