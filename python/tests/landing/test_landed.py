@@ -57,7 +57,9 @@ def test_other_column_sets_land_under_the_canonical_names(tmp_path):
         tmp_path / "shop.csv",
         ",".join(SHOP_COLUMNS) + "\n1001,S-1,Mug,2,2024-01-05 10:00:00,4.50,77,France\n",
     )
-    shop = parse_mapping("shop", "shop.yml", {"columns": dict(zip(SHOP_FIELDS, SHOP_COLUMNS))})
+    shop = parse_mapping(
+        "shop", "shop.yml", {"columns": dict(zip(SHOP_FIELDS, SHOP_COLUMNS, strict=True))}
+    )
     options = LandingOptions(mapping=shop)
 
     examined = examine(path, options)
