@@ -153,6 +153,8 @@ def _date(text: str) -> dt.date:
 ENVIRONMENT = {
     "INSIDERS_REPLAY_DUCKDB_PATH": f"the database, unless --database is given ({DEFAULT_DATABASE})",
     "INSIDERS_RAW_PATH": "the raw file replayed (default: data/raw/online_retail.parquet)",
+    "INSIDERS_MAPPING": "the raw file's column mapping: a shipped name or a .yml path "
+    "(default: online_retail)",
     "INSIDERS_RAW_ENCODING": "a csv's encoding: auto (default), utf-8 or latin-1",
     "INSIDERS_DUCKDB_MEMORY_LIMIT": "DuckDB's memory limit for the builds (default: 16GB)",
 }
