@@ -3,9 +3,8 @@
 {% test at_least(model, column_name, min_value, rule_set=none) %}
 select {{ column_name }}
 from {{ model }}
-where
-    {{ column_name }} < {{ min_value }}
-    {%- if rule_set %}
+where {{ column_name }} < {{ min_value }}
+{%- if rule_set %}
     and (select rule_set from {{ ref('stg_retail__mapping') }}) = '{{ rule_set }}'
-    {%- endif %}
+{%- endif %}
 {% endtest %}
