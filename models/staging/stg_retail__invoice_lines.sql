@@ -8,9 +8,10 @@ source as (
 ),
 
 -- the column mapping the file was read with (one row): configuration, not an entity, so
--- crossing it with the lines is no join of data
+-- crossing it with the lines is no join of data. Read from the source, as the lines are, so
+-- that this model stands alone (dbt show on a new database)
 mapping as (
-    select * from {{ ref('stg_retail__mapping') }}
+    select * from {{ source('retail', 'mapping') }}
 ),
 
 trimmed as (

@@ -1,6 +1,8 @@
-{#- The column mapping the raw file was landed with, one row. The lines' staging reads it for the
-    defaults, the date format, how customers and cancellations are read; screening for the rule
-    set and the mapping's own exclusion lists. -#}
+{#- The column mapping the raw file was landed with, one row, for the models after staging:
+    screening reads the rule set and the mapping's own exclusion lists, the audit the rule set.
+    (stg_retail__invoice_lines reads the source itself.) Built after the lines' staging: each
+    model that reads the source lands it again, and two landings at once would collide. -#}
+-- depends_on: {{ ref('stg_retail__invoice_lines') }}
 with
 
 source as (
