@@ -4,8 +4,16 @@ screened as (
     select * from {{ ref('int_invoice_lines_screened') }}
 ),
 
+mapping as (
+    select * from {{ ref('stg_retail__mapping') }}
+),
+
+-- the rules of the rule set the mapping chose
 rules as (
-    select * from {{ ref('rejection_rules') }}
+    select rejection_rules.*
+    from {{ ref('rejection_rules') }} as rejection_rules
+    cross join mapping
+    where rejection_rules.applies_to in ('any', mapping.rule_set)
 ),
 
 outcomes as (

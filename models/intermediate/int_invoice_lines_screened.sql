@@ -9,6 +9,12 @@ staged as not materialized (
     select * from {{ ref('stg_retail__invoice_lines') }}
 ),
 
+-- the column mapping (one row): its rule set, and its own exclusion lists
+mapping as (
+    select * from {{ ref('stg_retail__mapping') }}
+),
+
+-- The study's lists apply to the Online Retail data only (rule set online_retail).
 excluded_stock_codes as (
     select stock_code from {{ ref('excluded_stock_codes') }}
 ),
@@ -53,9 +59,16 @@ duplicate_groups as (
 flagged as (
     select
         staged.*,
-        excluded_stock_codes.stock_code is not null as is_excluded_stock_code,
-        excluded_countries.country is not null as is_excluded_country,
-        excluded_customers.customer_id is not null as is_excluded_customer,
+        excluded_stock_codes.stock_code is not null
+        or coalesce(list_contains(mapping.excluded_stock_codes, staged.stock_code), false)
+            as is_excluded_stock_code,
+        excluded_countries.country is not null
+        or coalesce(list_contains(mapping.excluded_countries, staged.country), false)
+            as is_excluded_country,
+        excluded_customers.customer_id is not null
+        or coalesce(list_contains(mapping.excluded_customers, staged.customer_id_text), false)
+            as is_excluded_customer,
+        mapping.rule_set,
         -- an exact copy of an earlier line of the file (a fact; the policy decides what it costs)
         coalesce(
             struct_pack(staged.source_file, staged.source_sheet, staged.source_line)
@@ -63,12 +76,17 @@ flagged as (
             false
         ) as is_duplicate_line
     from staged
+    cross join mapping
     left join excluded_stock_codes
-        on staged.stock_code = excluded_stock_codes.stock_code
+        on
+            mapping.rule_set = 'online_retail'
+            and staged.stock_code = excluded_stock_codes.stock_code
     left join excluded_countries
-        on staged.country = excluded_countries.country
+        on mapping.rule_set = 'online_retail' and staged.country = excluded_countries.country
     left join excluded_customers
-        on staged.customer_id = excluded_customers.customer_id
+        on
+            mapping.rule_set = 'online_retail'
+            and staged.customer_id = excluded_customers.customer_id
     -- a missing value equals a missing value here, as it does in a partition
     left join duplicate_groups
         on
@@ -84,15 +102,18 @@ flagged as (
 
 screened as (
     select
-        *,
+        * exclude (rule_set),
         -- the first rule, in rule_order of the rejection_rules seed, that rejects the line
+        -- among those of the mapping's rule set (its applies_to)
         case
             when parse_error is not null then parse_error
             when is_excluded_stock_code then 'excluded_stock_code'
-            when unit_price < {{ var('min_unit_price') }} then 'unit_price_below_minimum'
+            when rule_set = 'online_retail' and unit_price < {{ var('min_unit_price') }}
+                then 'unit_price_below_minimum'
             when is_excluded_country then 'excluded_country'
             when is_excluded_customer then 'excluded_customer'
             when {{ drop_duplicates }} and is_duplicate_line then 'duplicate_line'
+            when rule_set = 'generic' and customer_id is null then 'missing_customer_id'
         end as rejection_reason
     from flagged
 )

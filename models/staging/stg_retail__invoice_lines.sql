@@ -7,22 +7,70 @@ source as (
     select * from {{ source('retail', 'invoice_lines') }}
 ),
 
+-- the column mapping the file was read with (one row): configuration, not an entity, so
+-- crossing it with the lines is no join of data. Read from the source, as the lines are, so
+-- that this model stands alone (dbt show on a new database)
+mapping as (
+    select * from {{ source('retail', 'mapping') }}
+),
+
 trimmed as (
     select
-        source_file,
-        source_shape,
-        source_sheet,
-        source_line,
-        line_error,
-        nullif(trim(invoice_no), '') as invoice_no,
-        nullif(trim(stock_code), '') as stock_code,
-        nullif(trim(description), '') as description,
-        nullif(trim(quantity), '') as quantity,
-        nullif(trim(invoice_date), '') as invoice_date,
-        nullif(trim(unit_price), '') as unit_price,
-        nullif(trim(customer_id), '') as customer_id,
-        nullif(trim(country), '') as country
+        source.source_file,
+        source.source_shape,
+        source.source_sheet,
+        source.source_line,
+        source.line_error,
+        nullif(trim(source.invoice_no), '') as invoice_no,
+        nullif(trim(source.stock_code), '') as stock_code,
+        nullif(trim(source.description), '') as description,
+        nullif(trim(source.quantity), '') as quantity,
+        nullif(trim(source.invoice_date), '') as invoice_date,
+        nullif(trim(source.unit_price), '') as unit_price,
+        nullif(trim(source.customer_id), '') as customer_id,
+        nullif(trim(source.country), '') as country,
+        nullif(trim(source.line_amount), '') as line_amount,
+        nullif(trim(source.order_status), '') as order_status
     from source
+),
+
+-- A field the mapping does not name gets its default here; a field it names but a line
+-- leaves empty stays null, and the line is rejected for it.
+defaulted as (
+    select
+        trimmed.source_file,
+        trimmed.source_shape,
+        trimmed.source_sheet,
+        trimmed.source_line,
+        trimmed.line_error,
+        -- no order id: each line is an order of its own
+        case
+            when mapping.has_order_id then trimmed.invoice_no
+            else concat_ws(' ', 'line', trimmed.source_sheet, trimmed.source_line)
+        end as invoice_no,
+        -- no product code: every line is the one product 'n/a'
+        case when mapping.has_product_code then trimmed.stock_code else 'n/a' end as stock_code,
+        trimmed.description,
+        -- no quantity: a line is one unit
+        case when mapping.has_quantity then trimmed.quantity else '1' end as quantity,
+        trimmed.invoice_date,
+        -- the price as the mapping gives it: a unit price, or the line's amount
+        case
+            when mapping.price_from = 'unit_price' then trimmed.unit_price
+            else trimmed.line_amount
+        end as price,
+        trimmed.customer_id,
+        -- no country: 'unknown'
+        case when mapping.has_country then trimmed.country else 'unknown' end as country,
+        trimmed.order_status,
+        mapping.price_from,
+        mapping.date_format,
+        mapping.customer_ids,
+        mapping.cancelled_id_prefix,
+        mapping.cancels_by_status,
+        mapping.cancelled_status_values
+    from trimmed
+    cross join mapping
 ),
 
 slash_dates as (
@@ -34,8 +82,9 @@ slash_dates as (
         invoice_date,
         cast(regexp_extract(invoice_date, '^(\d{1,2})/(\d{1,2})/', 1) as integer) as first_part,
         cast(regexp_extract(invoice_date, '^(\d{1,2})/(\d{1,2})/', 2) as integer) as second_part
-    from trimmed
-    where regexp_matches(invoice_date, '^\d{1,2}/\d{1,2}/')
+    from defaulted
+    -- a mapping with a date format of its own has its dates rendered by the landing
+    where date_format = 'auto' and regexp_matches(invoice_date, '^\d{1,2}/\d{1,2}/')
 ),
 
 date_evidence as (
@@ -82,7 +131,7 @@ date_order as (
     from date_evidence
 ),
 
-parsed as (
+numbers as (
     select
         *,
         -- a whole number, or null: 6.5 units is not a quantity to round
@@ -90,13 +139,51 @@ parsed as (
             when try_cast(quantity as double) = floor(try_cast(quantity as double))
                 then try_cast(try_cast(quantity as double) as bigint)
         end as quantity_units,
-        {{ parse_invoice_timestamp('invoice_date', date_order_sql) }} as invoiced_at,
-        try_cast(unit_price as decimal(18, 4)) as unit_price_amount,
+        try_cast(price as decimal(18, 4)) as price_amount
+    from defaulted
+),
+
+parsed as (
+    select
+        *,
+        -- auto: the shapes the Online Retail files use; else the landing rendered the date
+        -- in the mapping's format as YYYY-MM-DD HH:MM:SS, and a date it could not read is kept
+        -- as it was: only the rendered shape parses
         case
+            when date_format = 'auto'
+                then {{ parse_invoice_timestamp('invoice_date', date_order_sql) }}
+            else try_strptime(invoice_date, '%Y-%m-%d %H:%M:%S')
+        end as invoiced_at,
+        -- a line amount gives the unit price to 4 decimals; the revenue is the amount itself
+        case
+            when price_from = 'unit_price' then price_amount
+            else cast(price_amount / nullif(quantity_units, 0) as decimal(18, 4))
+        end as unit_price_amount,
+        case
+            when price_from = 'unit_price' then quantity_units * price_amount
+            else price_amount
+        end as line_revenue_amount,
+        case
+            -- an id that is text (an email): a stable whole number from its md5 (52 bits)
+            when customer_ids = 'text'
+                then cast('0x' || left(md5(lower(customer_id)), 13) as bigint)
             when try_cast(customer_id as double) = floor(try_cast(customer_id as double))
                 then try_cast(try_cast(customer_id as double) as bigint)
-        end as customer_id_whole
-    from trimmed
+        end as customer_id_whole,
+        case
+            when cancels_by_status
+                then (
+                    order_status is not null
+                    and (
+                        len(cancelled_status_values) = 0
+                        or list_contains(cancelled_status_values, lower(order_status))
+                    )
+                )
+                or coalesce(starts_with(invoice_no, cancelled_id_prefix), false)
+            when cancelled_id_prefix is not null then starts_with(invoice_no, cancelled_id_prefix)
+            else false
+        end as is_cancelled_order
+    from numbers
 ),
 
 renamed as (
@@ -116,9 +203,9 @@ renamed as (
         -- numerics
         quantity_units as quantity,
         unit_price_amount as unit_price,
-        quantity_units * unit_price_amount as line_revenue,
+        line_revenue_amount as line_revenue,
         -- booleans
-        starts_with(invoice_no, 'C') as is_cancellation,
+        is_cancelled_order as is_cancellation,
         quantity_units < 0 as is_return,
         -- timestamps
         invoiced_at,
@@ -126,7 +213,7 @@ renamed as (
         -- the text as read, so a rejected line can be shown as it was
         quantity as quantity_text,
         invoice_date as invoice_date_text,
-        unit_price as unit_price_text,
+        price as unit_price_text,
         customer_id as customer_id_text,
         -- the first reason the line cannot be read, null when it can
         case
@@ -137,7 +224,7 @@ renamed as (
             when quantity_units is null then 'unparseable_quantity'
             when invoice_date is null then 'missing_invoice_date'
             when invoiced_at is null then 'unparseable_invoice_date'
-            when unit_price is null then 'missing_unit_price'
+            when price is null then 'missing_unit_price'
             when unit_price_amount is null then 'unparseable_unit_price'
             when customer_id is not null and customer_id_whole is null
                 then 'unparseable_customer_id'

@@ -14,8 +14,8 @@ from types import ModuleType
 COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("insiders.generator.generate", "write Online-Retail-shaped invoice lines"),
     "inspect": (
-        "insiders.landing.raw_file",
-        "detect a raw file's shape and check it can be loaded",
+        "insiders.commands.inspect",
+        "detect a raw file's shape and check it can be loaded; suggest a mapping if it cannot",
     ),
     "build": (
         "insiders.commands.build",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,8 @@ BIN = Path(sys.executable).parent
 # Small enough to build in well under a minute, large enough (about 440 customers) for k = 2..11.
 PIPELINE_SCALE = float(os.environ.get("INSIDERS_TEST_SCALE", "0.1"))
 PIPELINE_SEED = 7
+# The CDNOW data ships in this wheel on PyPI (MIT licence).
+CDNOW_WHEEL = "lifetimes==0.11.3"
 
 
 @dataclass(frozen=True)
@@ -79,3 +83,24 @@ def pipeline(tmp_path_factory) -> BuiltPipeline:
     return build_pipeline(
         tmp_path_factory.mktemp("pipeline"), scale=PIPELINE_SCALE, seed=PIPELINE_SEED
     )
+
+
+@pytest.fixture(scope="session")
+def cdnow_dir(request) -> Path:
+    """The CDNOW files of the lifetimes wheel, downloaded from PyPI once per checkout."""
+    folder = Path(request.config.cache.mkdir("cdnow"))
+    sample = folder / "CDNOW_sample.txt"
+    if not sample.exists():
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "download", CDNOW_WHEEL, "--no-deps", "-d", str(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wheels = [w for w in folder.glob("*.whl") if w.name.lower().startswith("lifetimes-0.11.3")]
+        if not wheels:
+            pytest.fail(f"could not download {CDNOW_WHEEL} from PyPI:\n{result.stderr[-2000:]}")
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            for name in ("CDNOW_sample.txt", "CDNOW_master.txt"):
+                (folder / name).write_bytes(wheel.read(f"lifetimes/datasets/{name}"))
+    return folder

@@ -47,6 +47,8 @@ ENVIRONMENT = {
     "INSIDERS_DUCKDB_PATH": "the published database, unless --database is given "
     "(default: insiders.duckdb)",
     "INSIDERS_RAW_PATH": "the raw file (default: data/raw/online_retail.parquet)",
+    "INSIDERS_MAPPING": "the raw file's column mapping: a shipped name or a .yml path "
+    "(default: online_retail)",
     "DBT_PROFILES_DIR": "where profiles.yml is (default: the project folder)",
     "DBT_TARGET_PATH": "dbt's target folder (default: target)",
 }

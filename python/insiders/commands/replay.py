@@ -155,6 +155,8 @@ ENVIRONMENT = {
     "INSIDERS_REPLAY_START": "the first run date, unless --start is given (YYYY-MM-DD)",
     "INSIDERS_REPLAY_END": "the last run date, unless --end is given (YYYY-MM-DD)",
     "INSIDERS_RAW_PATH": "the raw file replayed (default: data/raw/online_retail.parquet)",
+    "INSIDERS_MAPPING": "the raw file's column mapping: a shipped name or a .yml path "
+    "(default: online_retail)",
     "INSIDERS_RAW_ENCODING": "a csv's encoding: auto (default), utf-8 or latin-1",
     "INSIDERS_DUCKDB_MEMORY_LIMIT": "DuckDB's memory limit for the builds (default: 16GB)",
 }

@@ -64,7 +64,7 @@ def _csv_shape(path: str, scan: TextScan, options: LandingOptions) -> Shape:
                     f"{path}: the header reads as one column {text!r}; the delimiter looks "
                     f"wrong (it contains the {name} {delimiter!r}, expected a comma)"
                 )
-    match = match_columns(path, columns, options.column_sets)
+    match = match_columns(path, columns, options)
     if scan.physical_lines - 1 - len(scan.blank_lines) <= 0:
         raise RawFileError(f"{path}: has a header but no data lines")
     name = {"uci": "study_csv" if match.ignored else "kaggle_csv", "retail_ii": "retail_ii_csv"}
@@ -125,6 +125,8 @@ def _duckdb_csv_batches(
     try:
         select = ", ".join(
             f"nullif(c{position}, '') as {name}"
+            if position is not None
+            else f"cast(null as varchar) as {name}"
             for name, position in zip(CANONICAL_COLUMNS, shape.source_columns, strict=True)
         )
         relation = con.sql(
@@ -153,10 +155,12 @@ def _rejected_batches(shape: Shape, rejected: list[RejectedLine]) -> Iterator[pa
         return
     values = [
         [
-            line.fields[position] or None if position < len(line.fields) else None
+            line.fields[position] or None
+            if position is not None and position < len(line.fields)
+            else None
             for line in rejected
         ]
-        for position in (int(position) for position in shape.source_columns)
+        for position in shape.source_columns
     ]
     lines = [line.line for line in rejected]
     yield landed_batch(shape, None, lines, values, [line.error for line in rejected])
@@ -179,8 +183,9 @@ def _csv_module_batches(shape: Shape, scan: TextScan) -> Iterator[pa.RecordBatch
             lines.append(start)
             errors.append(field_count_error(reader.line_num, len(row), width, scan))
             for column, position in zip(values, shape.source_columns, strict=True):
-                assert isinstance(position, int)
-                column.append(row[position] or None if position < len(row) else None)
+                assert position is None or isinstance(position, int)
+                known = position is not None and position < len(row)
+                column.append(row[position] or None if known else None)
             if len(lines) == duckdb_io.BATCH_ROWS:
                 yield landed_batch(shape, None, lines, values, errors)
                 lines, errors, values = [], [], [[] for _ in CANONICAL_COLUMNS]

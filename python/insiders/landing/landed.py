@@ -1,9 +1,10 @@
 """What every format reader produces: the landed schema, the shape, the column matching.
 
 A reader turns a raw file into batches of :data:`LANDED_SCHEMA`: where each line came from, and
-the eight canonical values as text. Which file column feeds which canonical value is decided
-here, once, by matching the file's header against column sets (:data:`COLUMN_SETS` unless the
-caller passes its own, e.g. a shop export's mapping).
+the canonical values as text. Which file column feeds which canonical value is decided here,
+once, by matching the file's header against the layouts of a column mapping
+(:mod:`insiders.landing.mapping`; the shipped ``online_retail`` one unless another is chosen).
+A canonical column the mapping does not name lands as null.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from insiders.landing.mapping import ColumnMapping
 
 CANONICAL_COLUMNS = (
     "invoice_no",
@@ -26,31 +30,11 @@ CANONICAL_COLUMNS = (
     "unit_price",
     "customer_id",
     "country",
+    # Files with one amount per line instead of a unit price, and a status column that marks
+    # cancelled orders (a shop export's); null for the Online Retail files.
+    "line_amount",
+    "order_status",
 )
-
-# Each column set lists the file's names in the order of CANONICAL_COLUMNS.
-COLUMN_SETS: dict[str, tuple[str, ...]] = {
-    "uci": (
-        "InvoiceNo",
-        "StockCode",
-        "Description",
-        "Quantity",
-        "InvoiceDate",
-        "UnitPrice",
-        "CustomerID",
-        "Country",
-    ),
-    "retail_ii": (
-        "Invoice",
-        "StockCode",
-        "Description",
-        "Quantity",
-        "InvoiceDate",
-        "Price",
-        "Customer ID",
-        "Country",
-    ),
-}
 
 LANDED_SCHEMA = pa.schema(
     [
@@ -77,10 +61,16 @@ class RawFileError(ValueError):
 
 @dataclass(frozen=True)
 class LandingOptions:
-    """How to read a raw file: the csv encoding, and the column sets a header may match."""
+    """How to read a raw file: the csv encoding, and the column mapping its header must match."""
 
     encoding: str = "auto"
-    column_sets: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: COLUMN_SETS)
+    mapping: ColumnMapping | None = None  # None: the shipped online_retail mapping
+
+    def column_mapping(self) -> ColumnMapping:
+        # Imported here: the mapping module builds on this one.
+        from insiders.landing.mapping import DEFAULT_MAPPING, load_mapping
+
+        return self.mapping or load_mapping(DEFAULT_MAPPING)
 
 
 @dataclass(frozen=True)
@@ -93,8 +83,9 @@ class Shape:
     columns: tuple[str, ...]
     encoding: str | None = None
     sheets: tuple[str, ...] = ()
-    # Position (csv, xlsx) or name (parquet) of each canonical column in the file.
-    source_columns: tuple[int | str, ...] = field(default=(), repr=False)
+    # Position (csv, xlsx) or name (parquet) of each canonical column in the file; None for a
+    # column the mapping does not name (it lands as null).
+    source_columns: tuple[int | str | None, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -109,9 +100,9 @@ class ExaminedFile:
 class FormatReader(Protocol):
     """One reader per file format (a module: csv_reader, xlsx_reader, parquet_reader).
 
-    ``examine`` checks the file and matches its header against ``options.column_sets``; it
-    returns the shape and a way to stream the landed lines. A reader driven by another column
-    mapping only needs other column sets: the canonical landed schema stays the same.
+    ``examine`` checks the file and matches its header against ``options``' column mapping; it
+    returns the shape and a way to stream the landed lines. Whatever the mapping, the canonical
+    landed schema stays the same.
     """
 
     FILE_FORMAT: str
@@ -123,30 +114,44 @@ class FormatReader(Protocol):
 
 @dataclass(frozen=True)
 class ColumnMatch:
-    """A header matched to a column set."""
+    """A header matched to a layout of the column mapping."""
 
-    family: str
-    positions: tuple[int, ...]  # of each canonical column in the header
-    ignored: tuple[str, ...]  # unnamed columns, not landed
+    family: str  # the layout's name, or the mapping's when it has one layout
+    positions: tuple[int | None, ...]  # of each canonical column in the header; None: unmapped
+    ignored: tuple[str, ...]  # unnamed columns (and, if the mapping says so, others): not landed
 
 
 def match_columns(
     path: str,
     columns: Sequence[object],
-    column_sets: Mapping[str, tuple[str, ...]] = COLUMN_SETS,
+    options: LandingOptions | None = None,
     where: str = "",
 ) -> ColumnMatch:
-    """Match a header to a column set, by trimmed names in any letter case."""
+    """Match a header to a layout of the mapping, by trimmed names in any letter case.
+
+    A mapping that refuses other columns (the default) accepts only unnamed extra columns
+    (blank, or pandas' ``Unnamed: N``); one that ignores them accepts any extra column.
+    """
+    mapping = (options or LandingOptions()).column_mapping()
     found = [str(column if column is not None else "").strip().lower() for column in columns]
-    ignored = tuple(str(c) for c, f in zip(columns, found, strict=True) if _UNNAMED.fullmatch(f))
-    named = [f for f in found if not _UNNAMED.fullmatch(f)]
+    unnamed = [bool(_UNNAMED.fullmatch(f)) for f in found]
+    named = [f for f, blank in zip(found, unnamed, strict=True) if not blank]
     duplicated = sorted({f for f in named if named.count(f) > 1})
     if duplicated:
         raise RawFileError(f"{path}{where}: columns appear more than once: {duplicated}")
-    for family, expected in column_sets.items():
-        if sorted(named) == sorted(e.lower() for e in expected):
-            return ColumnMatch(family, tuple(found.index(e.lower()) for e in expected), ignored)
-    raise _no_match(path, columns, found, named, column_sets, where)
+    ignore_others = mapping.other_columns == "ignore"
+    for layout, expected in mapping.column_sets().items():
+        wanted = [e.lower() for e in expected if e is not None]
+        others = set(named) - set(wanted)
+        if set(wanted) <= set(named) and (ignore_others or not others):
+            ignored = tuple(
+                str(c)
+                for c, f, blank in zip(columns, found, unnamed, strict=True)
+                if blank or f in others
+            )
+            positions = tuple(None if e is None else found.index(e.lower()) for e in expected)
+            return ColumnMatch(layout or mapping.name, positions, ignored)
+    raise _no_match(path, columns, found, named, mapping, where)
 
 
 def _no_match(
@@ -154,24 +159,32 @@ def _no_match(
     columns: Sequence[object],
     found: list[str],
     named: list[str],
-    column_sets: Mapping[str, tuple[str, ...]],
+    mapping: ColumnMapping,
     where: str,
 ) -> RawFileError:
+    layouts = {
+        layout: [e for e in expected if e is not None]
+        for layout, expected in mapping.column_sets().items()
+    }
     accepted = "; ".join(
-        f"{family}: {', '.join(expected)}" for family, expected in column_sets.items()
+        f"{layout or mapping.name}: {', '.join(expected)}" for layout, expected in layouts.items()
     )
-    closest = min(column_sets.values(), key=lambda e: len({c.lower() for c in e} ^ set(named)))
+    closest = min(layouts.values(), key=lambda e: len({c.lower() for c in e} ^ set(named)))
     closest_names = {c.lower() for c in closest}
     missing = [c for c in closest if c.lower() not in named]
     unexpected = [
         str(c).strip()
         for c, f in zip(columns, found, strict=True)
-        if f in set(named) - closest_names
+        if f in set(named) - closest_names and mapping.other_columns != "ignore"
     ]
+    others = "ignored" if mapping.other_columns == "ignore" else "refused"
     return RawFileError(
-        f"{path}{where}: the columns match no known shape. Found: {[str(c) for c in columns]}; "
-        f"compared with the closest set, missing {missing}, unexpected {unexpected}. Accepted "
-        f"column sets (any letter case, blank or 'Unnamed: N' columns ignored): {accepted}"
+        f"{path}{where}: the columns match no layout of the mapping {mapping.name!r} "
+        f"({mapping.path}). Found: {[str(c) for c in columns]}; compared with the closest "
+        f"layout, missing {missing}, unexpected {unexpected}. The mapping's layouts (any letter "
+        f"case, blank or 'Unnamed: N' columns ignored, other columns {others}): {accepted}. "
+        "Another file layout needs another mapping: set INSIDERS_MAPPING (insiders inspect "
+        "suggests one)"
     )
 
 

@@ -41,7 +41,7 @@ def _parquet_shape(path: str, options: LandingOptions) -> Shape:
         raise RawFileError(f"{path}: not a readable parquet file ({error})") from None
     finally:
         con.close()
-    match = match_columns(path, columns, options.column_sets)
+    match = match_columns(path, columns, options)
     if not metadata or not metadata[0]:
         raise RawFileError(f"{path}: has columns but no rows")
     return Shape(
@@ -51,7 +51,7 @@ def _parquet_shape(path: str, options: LandingOptions) -> Shape:
         columns,
         None,
         (),
-        tuple(columns[position] for position in match.positions),
+        tuple(None if position is None else columns[position] for position in match.positions),
     )
 
 
@@ -62,6 +62,8 @@ def _parquet_batches(shape: Shape) -> Iterator[pa.RecordBatch]:
         types = {str(row[0]): str(row[1]) for row in con.sql(f"describe from {source}").fetchall()}
         select = ", ".join(
             f"{duckdb_io.text_sql(str(column), types[str(column)])} as {name}"
+            if column is not None
+            else f"cast(null as varchar) as {name}"
             for name, column in zip(CANONICAL_COLUMNS, shape.source_columns, strict=True)
         )
         relation = con.sql(f"select file_row_number + 1 as source_line, {select} from {source}")

@@ -1,8 +1,12 @@
-"""Land a raw Online Retail file, in whichever shape it was downloaded, as text lines.
+"""Land a raw file of order lines, in whichever shape it comes, as text lines.
 
-The shape is detected from the file itself: the extension says csv, xlsx or parquet (and the
-first bytes must agree), the header says which column set it carries. Column names match
-case-insensitively after trimming whitespace. Accepted shapes:
+The shape is detected from the file itself: the extension says csv, txt (whitespace-separated),
+xlsx or parquet (and the first bytes must agree), the header says which layout of the column
+mapping (:mod:`insiders.landing.mapping`, chosen by ``INSIDERS_MAPPING``) it carries. Column
+names match case-insensitively after trimming whitespace. The shapes of the default mapping,
+``online_retail``, are below; another mapping's shape is ``<mapping>_<format>`` (for example
+``shopify_csv``, ``cdnow_txt``), and its dates and order-level fields are filled in as
+:mod:`insiders.landing.mapped` says.
 
 =================  ======  =====================================================================
 shape              format  header
@@ -19,7 +23,8 @@ parquet_retail_ii  parquet the Online Retail II columns, any letter case
 =================  ======  =====================================================================
 
 Columns with no name (blank, or pandas' ``Unnamed: N`` index artefacts) are accepted and not
-landed. Any other extra or missing column is an error.
+landed. Any other extra column is an error unless the mapping ignores other columns (a shop
+export's); a missing column is an error naming the mapping and the columns found.
 
 Every landed line has ``source_file`` (the path as given), ``source_shape``, ``source_sheet``
 (xlsx only), ``source_line``, ``line_error`` and the eight canonical values, all as text.
@@ -66,18 +71,14 @@ Results for the bad files (each a :class:`RawFileError` naming the file, unless 
 
 from __future__ import annotations
 
-import argparse
-import io
 import os
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 
-from insiders.landing import csv_reader, parquet_reader, xlsx_reader
+from insiders.landing import csv_reader, parquet_reader, text_reader, xlsx_reader
 from insiders.landing.landed import (
     CANONICAL_COLUMNS,
-    COLUMN_SETS,
     LANDED_SCHEMA,
     ExaminedFile,
     FormatReader,
@@ -85,12 +86,12 @@ from insiders.landing.landed import (
     RawFileError,
     Shape,
 )
+from insiders.landing.mapped import mapped_batches
+from insiders.landing.mapping import DEFAULT_MAPPING, ColumnMapping, load_mapping
 from insiders.landing.progress import with_progress
-from insiders.paths import DEFAULT_RAW_PATH, raw_path
 
 __all__ = [
     "CANONICAL_COLUMNS",
-    "COLUMN_SETS",
     "LANDED_SCHEMA",
     "READERS",
     "RawFileError",
@@ -102,7 +103,7 @@ __all__ = [
 
 
 # The one place a file's format is decided: by its extension, confirmed by its first bytes.
-READERS: tuple[FormatReader, ...] = (csv_reader, xlsx_reader, parquet_reader)
+READERS: tuple[FormatReader, ...] = (csv_reader, text_reader, xlsx_reader, parquet_reader)
 
 
 def detect_shape(path: str | os.PathLike[str], encoding: str = "auto") -> Shape:
@@ -114,14 +115,19 @@ def detect_shape(path: str | os.PathLike[str], encoding: str = "auto") -> Shape:
     return examine(path, LandingOptions(encoding=encoding)).shape
 
 
-def open_landed(path: str | os.PathLike[str], encoding: str = "auto") -> pa.RecordBatchReader:
+def open_landed(
+    path: str | os.PathLike[str], encoding: str = "auto", mapping: ColumnMapping | None = None
+) -> pa.RecordBatchReader:
     """Stream the landed lines of the raw file at ``path`` (columns of LANDED_SCHEMA).
 
-    ``encoding`` applies to csv: ``auto`` (see the module's notes), ``utf-8``, ``latin-1`` or
-    ``cp1252``. The reader can be consumed once; a large file shows its progress on a terminal.
+    ``encoding`` applies to csv and txt: ``auto`` (see the module's notes), ``utf-8``,
+    ``latin-1`` or ``cp1252``. ``mapping`` defaults to the shipped ``online_retail``. The
+    reader can be consumed once; a large file shows its progress on a terminal.
     """
-    examined = examine(path, LandingOptions(encoding=encoding))
-    return pa.RecordBatchReader.from_batches(LANDED_SCHEMA, with_progress(examined))
+    mapping = mapping or load_mapping(DEFAULT_MAPPING)
+    examined = examine(path, LandingOptions(encoding=encoding, mapping=mapping))
+    batches = mapped_batches(with_progress(examined), mapping)
+    return pa.RecordBatchReader.from_batches(LANDED_SCHEMA, batches)
 
 
 def examine(path: str | os.PathLike[str], options: LandingOptions) -> ExaminedFile:
@@ -156,42 +162,3 @@ def reader_for(path: str) -> FormatReader:
             f"not {reader.FILE_FORMAT}"
         )
     return reader
-
-
-ENVIRONMENT = {
-    "INSIDERS_RAW_PATH": f"the raw file, when no path is given (default: {DEFAULT_RAW_PATH})",
-}
-
-
-def register(parser: argparse.ArgumentParser) -> None:
-    """Add the arguments of ``insiders inspect``."""
-    parser.add_argument(
-        "path",
-        nargs="?",
-        help=f"the raw file (default: $INSIDERS_RAW_PATH, else {DEFAULT_RAW_PATH})",
-    )
-    parser.add_argument(
-        "--encoding", default="auto", help="csv encoding: auto (default), utf-8, latin-1 or cp1252"
-    )
-    parser.set_defaults(func=inspect_raw_file)
-
-
-def inspect_raw_file(args: argparse.Namespace) -> int:
-    """Print a raw file's shape and landed row count; 1 with the reason if it cannot load."""
-    path = args.path or str(raw_path())
-    try:
-        examined = examine(path, LandingOptions(encoding=args.encoding))
-        rows = sum(batch.num_rows for batch in with_progress(examined))
-    except RawFileError as error:
-        print(f"insiders inspect: {error}", file=sys.stderr)
-        return 1
-    shape = examined.shape
-    out = io.StringIO()
-    print(f"file:     {shape.path}", file=out)
-    print(f"shape:    {shape.name} ({shape.file_format})", file=out)
-    print(f"encoding: {shape.encoding or 'n/a'}", file=out)
-    print(f"sheets:   {', '.join(shape.sheets) or 'n/a'}", file=out)
-    print(f"columns:  {', '.join(shape.columns)}", file=out)
-    print(f"rows:     {rows}", file=out)
-    sys.stdout.write(out.getvalue())
-    return 0

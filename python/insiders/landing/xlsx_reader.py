@@ -43,7 +43,7 @@ class _Sheet:
     title: str
     header: tuple[str, ...]
     family: str
-    positions: tuple[int, ...]
+    positions: tuple[int | None, ...]
     cells: pa.RecordBatch  # parsed once, landed from memory
 
 
@@ -81,7 +81,7 @@ def _matched_sheets(path: str, options: LandingOptions) -> list[_Sheet]:
         if not any(header):
             continue  # nothing in row 1: an unused sheet, or a chart sheet
         where = f" (sheet {title!r})"
-        match = match_columns(path, header, options.column_sets, where)
+        match = match_columns(path, header, options, where)
         if sheets and sheets[0].family != match.family:
             raise RawFileError(
                 f"{path}{where}: its columns are the {match.family} set, the first sheet's "
@@ -126,7 +126,10 @@ def _sheet_batches(shape: Shape, sheet: _Sheet) -> Iterator[pa.RecordBatch]:
     try:
         con.register("sheet", table)
         types = dict(zip(con.table("sheet").columns, con.table("sheet").dtypes, strict=True))
-        texts = ", ".join(_cell_text_sql(f"c{p}", str(types[f"c{p}"])) for p in sheet.positions)
+        texts = ", ".join(
+            "cast(null as varchar)" if p is None else _cell_text_sql(f"c{p}", str(types[f"c{p}"]))
+            for p in sheet.positions
+        )
         # Excel keeps formatted empty rows; they carry no line.
         used = " or ".join(_has_value_sql(name, str(types[name])) for name in names)
         relation = con.sql(f"select line, {texts} from sheet where {used}")

@@ -13,7 +13,10 @@ from insiders.landing.raw_file import CANONICAL_COLUMNS, LANDED_SCHEMA, open_lan
 
 UCI_HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
 RETAIL_II_HEADER = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"
-VALUES = list(CANONICAL_COLUMNS)
+# The values an Online Retail file fills; the other canonical columns (line_amount,
+# order_status) are other mappings' and land as null from it.
+VALUES = list(CANONICAL_COLUMNS[:8])
+OTHER_MAPPINGS_VALUES = list(CANONICAL_COLUMNS[8:])
 
 
 def write_bytes(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -28,6 +31,7 @@ def landed(path: Path, encoding: str = "auto") -> list[dict]:
 
 
 def values(row: dict) -> list[str | None]:
+    assert [row[name] for name in OTHER_MAPPINGS_VALUES] == [None] * len(OTHER_MAPPINGS_VALUES)
     return [row[name] for name in VALUES]
 
 

@@ -235,13 +235,14 @@ BAD_CSVS = {
     "blank first line": (f"\n{UCI_HEADER}\n".encode(), r"line 1 is empty; expected the header"),
     "missing column": (
         b"InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,Country\n1,A,a,1,d,1,UK\n",
-        r"missing_column\.csv: the columns match no known shape\. Found: \['InvoiceNo',.*"
+        r"missing_column\.csv: the columns match no layout of the mapping .online_retail. "
+        r"\(.*\)\. Found: \['InvoiceNo',.*"
         r"missing \['CustomerID'\], unexpected \[\]\..*uci: InvoiceNo, .*"
         r"retail_ii: Invoice, StockCode, Description, Quantity, InvoiceDate, Price, Customer ID",
     ),
     "extra column": (
         f"{UCI_HEADER},Notes\n1,A,a,1,d,1,1,UK,x\n".encode(),
-        r"extra_column\.csv: the columns match no known shape.*unexpected \['Notes'\]",
+        r"extra_column\.csv: the columns match no layout.*unexpected \['Notes'\]",
     ),
     "duplicated column": (
         f"{UCI_HEADER},country\n1,A,a,1,d,1,1,UK,x\n".encode(),

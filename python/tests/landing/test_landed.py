@@ -1,4 +1,4 @@
-"""The landed schema's building blocks: column matching, typed cells as text, the mapping hook."""
+"""The landed schema's building blocks: column matching, typed cells as text, other mappings."""
 
 from __future__ import annotations
 
@@ -8,15 +8,26 @@ import pytest
 from landing_files import UCI_HEADER, VALUES, write_bytes
 
 from insiders.landing.landed import (
-    COLUMN_SETS,
+    CANONICAL_COLUMNS,
     LandingOptions,
     RawFileError,
     cell_text,
     match_columns,
 )
+from insiders.landing.mapping import parse_mapping
 from insiders.landing.raw_file import examine
 
 SHOP_COLUMNS = ("Order", "SKU", "Item", "Qty", "Created", "Each", "Customer", "Ship Country")
+SHOP_FIELDS = (
+    "order_id",
+    "product_code",
+    "description",
+    "quantity",
+    "date",
+    "unit_price",
+    "customer_id",
+    "country",
+)
 
 
 def test_a_header_matches_its_column_set_by_position_of_each_canonical_column():
@@ -25,7 +36,8 @@ def test_a_header_matches_its_column_set_by_position_of_each_canonical_column():
     match = match_columns("f.csv", header)
 
     assert match.family == "uci"
-    assert match.positions == (2, 3, 4, 5, 6, 7, 8, 0)
+    assert match.positions == (2, 3, 4, 5, 6, 7, 8, 0, None, None)
+    assert len(match.positions) == len(CANONICAL_COLUMNS)
     assert match.ignored == ("Unnamed: 8",)
 
 
@@ -33,7 +45,9 @@ def test_a_header_matching_no_set_names_the_missing_and_unexpected_columns():
     header = [*UCI_HEADER.split(",")[:-1], "Notes"]
 
     with pytest.raises(
-        RawFileError, match=r"f\.csv: .*missing \['Country'\], unexpected \['Notes'\]"
+        RawFileError,
+        match=r"f\.csv: .*mapping 'online_retail'.*Found: \[.*'Notes'\].*missing \['Country'\], "
+        r"unexpected \['Notes'\]",
     ):
         match_columns("f.csv", header)
 
@@ -43,7 +57,10 @@ def test_other_column_sets_land_under_the_canonical_names(tmp_path):
         tmp_path / "shop.csv",
         ",".join(SHOP_COLUMNS) + "\n1001,S-1,Mug,2,2024-01-05 10:00:00,4.50,77,France\n",
     )
-    options = LandingOptions(column_sets={**COLUMN_SETS, "shop": SHOP_COLUMNS})
+    shop = parse_mapping(
+        "shop", "shop.yml", {"columns": dict(zip(SHOP_FIELDS, SHOP_COLUMNS, strict=True))}
+    )
+    options = LandingOptions(mapping=shop)
 
     examined = examine(path, options)
     rows = examined.batches().__next__().to_pylist()
@@ -59,7 +76,7 @@ def test_other_column_sets_land_under_the_canonical_names(tmp_path):
         "77",
         "France",
     ]
-    with pytest.raises(RawFileError, match="match no known shape"):
+    with pytest.raises(RawFileError, match="match no layout of the mapping 'online_retail'"):
         examine(path, LandingOptions())
 
 

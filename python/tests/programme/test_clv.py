@@ -1,18 +1,14 @@
 """The BG/NBD and Gamma-Gamma fits against the published CDNOW estimates, and their predictions.
 
 The CDNOW data ships in the ``lifetimes`` 0.11.3 wheel on PyPI (MIT licence), fetched once into
-pytest's cache. Fader, Hardie & Lee (2005a) fit BG/NBD on the 2,357-customer sample
+pytest's cache (conftest's ``cdnow_dir``).
+Fader, Hardie & Lee (2005a) fit BG/NBD on the 2,357-customer sample
 (``CDNOW_sample.txt``) over a 39-week calibration period ending 1997-09-30, in weeks: r = 0.243,
 alpha = 4.414, a = 0.793, b = 2.426. The Gamma-Gamma estimates of FHL (2005b) on the same
 customers: p = 6.25, q = 3.74, gamma = 15.44.
 """
 
 from __future__ import annotations
-
-import subprocess
-import sys
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,28 +18,6 @@ from scipy import optimize
 from insiders.programme import clv
 
 CALIBRATION_END = pd.Timestamp("1997-09-30")
-WHEEL = "lifetimes==0.11.3"
-
-
-@pytest.fixture(scope="session")
-def cdnow_dir(request) -> Path:
-    """The CDNOW files of the lifetimes wheel, downloaded from PyPI once per checkout."""
-    folder = Path(request.config.cache.mkdir("cdnow"))
-    sample = folder / "CDNOW_sample.txt"
-    if not sample.exists():
-        result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", WHEEL, "--no-deps", "-d", str(folder)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        wheels = [w for w in folder.glob("*.whl") if w.name.lower().startswith("lifetimes-0.11.3")]
-        if not wheels:
-            pytest.fail(f"could not download {WHEEL} from PyPI:\n{result.stderr[-2000:]}")
-        with zipfile.ZipFile(wheels[0]) as wheel:
-            for name in ("CDNOW_sample.txt", "CDNOW_master.txt"):
-                (folder / name).write_bytes(wheel.read(f"lifetimes/datasets/{name}"))
-    return folder
 
 
 def calibration_summary(transactions: pd.DataFrame) -> pd.DataFrame:
