@@ -122,12 +122,14 @@ def test_features_match_an_independent_computation(pipeline):
 
 
 def test_segments_find_the_planted_high_value_customers(pipeline):
-    """The built segments against the generator's planted archetypes.
+    """The built segments and members against the generator's planted archetypes.
 
-    Measured at scale 0.1, seed 7 (435 customers; the rule picks k = 3): adjusted Rand index
-    0.35, Insiders precision 0.48 and recall 0.69 against the planted wholesalers and loyal
-    high-value customers. The floors sit under these with a margin; one-off buyers, the largest
-    archetype, must never be Insiders.
+    Measured at scale 0.1, seed 7 (435 customers; the rule picks Ward with k = 6): adjusted
+    Rand index 0.66; members' precision 0.79 and recall 0.87 against the planted wholesalers
+    and loyal high-value customers; members are 15.6% of customers and bring 73% of revenue.
+    The floors sit under these with a margin (the issue's aim is 0.9, not reached yet: see the
+    README); the members stay a minority that brings most of the revenue, and one-off buyers,
+    the largest archetype, are never members.
     """
     import pandas as pd
 
@@ -137,9 +139,17 @@ def test_segments_find_the_planted_high_value_customers(pipeline):
     truth = pd.read_parquet(pipeline.truth_path)
     truth = truth[truth["customer_id"].isin(labels["customer_id"])]
     scores = score_against_truth(labels, truth)
-    assert scores["adjusted_rand_index"] >= 0.25
-    assert scores["insider_precision"] >= 0.35
-    assert scores["insider_recall"] >= 0.5
+    assert scores["adjusted_rand_index"] >= 0.55
+    assert scores["insider_precision"] >= 0.7
+    assert scores["insider_recall"] >= 0.75
+    assert scores["insider_share"] <= 1 / 3
+    member_revenue = pipeline.scalar(
+        "select sum(features.gross_revenue) filter (where segments.is_insider)"
+        " / sum(features.gross_revenue) from customer_segments as segments"
+        " inner join customer_features as features"
+        " on segments.customer_id = features.customer_id"
+    )
+    assert member_revenue >= 2 / 3
     one_off = truth.loc[truth["archetype"] == "one_off", "customer_id"]
     assert not labels.loc[labels["customer_id"].isin(one_off), "is_insider"].any()
 

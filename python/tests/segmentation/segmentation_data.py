@@ -18,7 +18,12 @@ FEATURE_COLUMNS = SELECTION["feature_columns"]
 FIT_SAMPLE_CAP = SELECTION["fit_sample_cap"]
 # The choice rule's thresholds these tests were written against (no limit on the Insiders' share
 # unless a test sets one).
-TEST_RULE = {"min_cluster_share": 0.02, "min_stability": 0.7, "max_insiders_share": 1.0}
+TEST_RULE = {
+    "min_cluster_share": 0.02,
+    "min_stability": 0.7,
+    "max_insiders_share": 1.0,
+    "min_segments": 2,
+}
 
 
 def choose(selection: pd.DataFrame, **given):
@@ -89,6 +94,7 @@ def synthetic_customers(n_customers: int, seed: int) -> tuple[pd.DataFrame, pd.D
             ),
             "frequency": invoices / (span + 1),
             "returned_items": returned.astype(np.int64),
+            "return_rate": returned / (items + returned),
             "avg_basket_size": items / invoices,
             "avg_unique_basket_size": distinct / invoices,
             "first_purchase_date": first.date,

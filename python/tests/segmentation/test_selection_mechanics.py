@@ -24,6 +24,7 @@ def customer_frame(n_customers: int, seed: int) -> pd.DataFrame:
             "line_count": rng.poisson(5 + 20 * group) + 1,
             "frequency": rng.uniform(0, 0.3, size=n_customers) * (1 + group),
             "returned_items": rng.poisson(0.5 * group),
+            "return_rate": rng.beta(1, 30, size=n_customers) * (1 + group),
         }
     )
 
