@@ -62,15 +62,15 @@ final as (
         cast(per_segment.median_avg_order_value as double) as median_avg_order_value,
         -- the segment in one sentence, for a marketer: size, weight, and its median customer
         cast(format(
-            '{} customers ({:.0f}% of customers, {:.0f}% of revenue); the typical one has '
-            || 'bought {:.0f} times, last {:.0f} days ago, {:.0f} in all, and returned '
-            || '{:.0f}% of the items.',
+            '{} customers ({:.0f}% of customers, {:.0f}% of revenue). The typical one bought '
+            || '{:.0f} time(s) for £{:,.0f} in all, last {:.0f} days ago, and sent back {:.0f}% '
+            || 'of the items.',
             per_segment.customers,
             100 * per_segment.customers / totals.all_customers,
             100 * per_segment.gross_revenue / totals.all_revenue,
             per_segment.median_invoice_count,
-            per_segment.median_recency_days,
             per_segment.median_gross_revenue,
+            per_segment.median_recency_days,
             100 * coalesce(per_segment.median_return_rate, 0)
         ) as varchar) as description
     from per_segment
