@@ -124,12 +124,12 @@ def test_features_match_an_independent_computation(pipeline):
 def test_segments_find_the_planted_high_value_customers(pipeline):
     """The built segments and members against the generator's planted archetypes.
 
-    Measured at scale 0.1, seed 7 (435 customers; the rule picks Ward with k = 6): adjusted
-    Rand index 0.66; members' precision 0.79 and recall 0.87 against the planted wholesalers
-    and loyal high-value customers; members are 15.6% of customers and bring 73% of revenue.
-    The floors sit under these with a margin (the issue's aim is 0.9, not reached yet: see the
-    README); the members stay a minority that brings most of the revenue, and one-off buyers,
-    the largest archetype, are never members.
+    Measured at scale 0.1, seed 7 (435 customers; the rule picks k-means with k = 5):
+    adjusted Rand index 0.65; members' precision 0.89 and recall 0.79 against the planted
+    wholesalers and loyal high-value customers; members are 12.6% of customers and bring 70%
+    of revenue. The floors sit under these with a margin (the issue's aim is 0.9, not reached:
+    see the README, which gives scale 1 and 10 too); the members stay a minority that brings
+    most of the revenue, and one-off buyers, the largest archetype, are never members.
     """
     import pandas as pd
 
@@ -140,8 +140,8 @@ def test_segments_find_the_planted_high_value_customers(pipeline):
     truth = truth[truth["customer_id"].isin(labels["customer_id"])]
     scores = score_against_truth(labels, truth)
     assert scores["adjusted_rand_index"] >= 0.55
-    assert scores["insider_precision"] >= 0.7
-    assert scores["insider_recall"] >= 0.75
+    assert scores["insider_precision"] >= 0.8
+    assert scores["insider_recall"] >= 0.7
     assert scores["insider_share"] <= 1 / 3
     member_revenue = pipeline.scalar(
         "select sum(features.gross_revenue) filter (where segments.is_insider)"
