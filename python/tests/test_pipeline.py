@@ -154,6 +154,24 @@ def test_segments_find_the_planted_high_value_customers(pipeline):
     assert not labels.loc[labels["customer_id"].isin(one_off), "is_insider"].any()
 
 
+def test_the_selection_keeps_every_model_and_each_segment_has_a_sentence(pipeline):
+    """The rule reads only models of at least cluster_min_segments clusters, but the selection
+    table keeps every algorithm at every k; segment_profiles says each segment in a sentence."""
+    from insiders.segmentation.clustering import ALGORITHMS
+    from insiders.settings import setting
+
+    scored = pipeline.query("select algorithm, k from cluster_model_selection")
+    k_values = range(setting("cluster_k_min"), setting("cluster_k_max") + 1)
+    assert sorted(scored) == sorted((a, k) for a in ALGORITHMS for k in k_values)
+    profiles = pipeline.frame(
+        "select segment, customers, description from segment_profiles order by cluster_id"
+    )
+    assert len(profiles) >= setting("cluster_min_segments")
+    for row in profiles.itertuples():
+        assert row.description.startswith(f"{row.customers} customers (")
+        assert "% of revenue)" in row.description and row.description.endswith("of the items.")
+
+
 def test_unit_tests_hold_under_the_study_policies(pipeline):
     """The dbt unit tests pin the vars they assume, so they pass whatever policy a user picks:
     here the study's (every duplicate kept, one surrogate customer per guest invoice)."""
