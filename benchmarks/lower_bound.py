@@ -169,7 +169,11 @@ select
     totals.invoice_count
     / cast(totals.last_purchase_date - totals.first_purchase_date + 1 as double) as frequency,
     cast(totals.returned_items as bigint) as returned_items,
+    totals.returned_items
+    / cast(totals.items_count + totals.returned_items as double) as return_rate,
     cast(totals.items_count as double) / totals.invoice_count as avg_basket_size,
+    cast(totals.line_count as double) / totals.invoice_count as avg_lines_per_invoice,
+    cast(totals.items_count as double) / totals.line_count as avg_items_per_line,
     cast(totals.distinct_products as double) / totals.invoice_count as avg_unique_basket_size,
     totals.first_purchase_date,
     totals.last_purchase_date

@@ -30,6 +30,7 @@
     {%- do _check_number('cluster_min_share', 0, 1) -%}
     {%- do _check_number('cluster_min_stability', -1, 1) -%}
     {%- do _check_number('cluster_max_insiders_share', 0, 1) -%}
+    {%- do _check_integer('cluster_min_segments', 2) -%}
     {%- do _check_boolean('cluster_match_previous') -%}
     {%- do _check_number('cluster_keep_k_tolerance', 0, 2) -%}
     {#- Membership and programme -#}

@@ -82,8 +82,18 @@ final as (
             purchase_totals.last_purchase_date - purchase_totals.first_purchase_date + 1 as double
         ) as frequency,
         cast(coalesce(return_totals.returned_items, 0) as bigint) as returned_items,
+        -- the share of the items bought that came back: returns as a habit, not as a volume
+        coalesce(return_totals.returned_items, 0) / cast(
+            purchase_totals.items_count + coalesce(return_totals.returned_items, 0) as double
+        ) as return_rate,
         cast(purchase_totals.items_count as double) / purchase_totals.invoice_count
             as avg_basket_size,
+        -- revenue is invoices x lines per invoice x items per line x price: the two middle
+        -- terms tell a big basket (many products) from a bulk one (many of each)
+        cast(purchase_totals.line_count as double) / purchase_totals.invoice_count
+            as avg_lines_per_invoice,
+        cast(purchase_totals.items_count as double) / purchase_totals.line_count
+            as avg_items_per_line,
         cast(purchase_totals.distinct_products as double) / purchase_totals.invoice_count
             as avg_unique_basket_size,
         purchase_totals.first_purchase_date,

@@ -55,6 +55,7 @@ SELECTION_AND_MEMBERSHIP = {
     "cluster_min_share": 0.05,
     "cluster_min_stability": 0.3,
     "cluster_max_insiders_share": 0.4,
+    "cluster_min_segments": 4,
     "cluster_keep_k_tolerance": 0,
     "insiders_max_recency_days": 30,
     "insiders_grace_runs": 2,

@@ -125,12 +125,14 @@ def test_features_match_an_independent_computation(pipeline):
 
 
 def test_segments_find_the_planted_high_value_customers(pipeline):
-    """The built segments against the generator's planted archetypes.
+    """The built segments and members against the generator's planted archetypes.
 
-    Measured at scale 0.1, seed 7 (435 customers; the rule picks k = 3): adjusted Rand index
-    0.35, Insiders precision 0.48 and recall 0.69 against the planted wholesalers and loyal
-    high-value customers. The floors sit under these with a margin; one-off buyers, the largest
-    archetype, must never be Insiders.
+    Measured at scale 0.1, seed 7 (435 customers; the rule picks k-means with k = 5):
+    adjusted Rand index 0.65; members' precision 0.89 and recall 0.79 against the planted
+    wholesalers and loyal high-value customers; members are 12.6% of customers and bring 70%
+    of revenue. The floors sit under these with a margin (the issue's aim is 0.9, not reached:
+    see the README, which gives scale 1 and 10 too); the members stay a minority that brings
+    most of the revenue, and one-off buyers, the largest archetype, are never members.
     """
     import pandas as pd
 
@@ -140,11 +142,37 @@ def test_segments_find_the_planted_high_value_customers(pipeline):
     truth = pd.read_parquet(pipeline.truth_path)
     truth = truth[truth["customer_id"].isin(labels["customer_id"])]
     scores = score_against_truth(labels, truth)
-    assert scores["adjusted_rand_index"] >= 0.25
-    assert scores["insider_precision"] >= 0.35
-    assert scores["insider_recall"] >= 0.5
+    assert scores["adjusted_rand_index"] >= 0.55
+    assert scores["insider_precision"] >= 0.8
+    assert scores["insider_recall"] >= 0.7
+    assert scores["insider_share"] <= 1 / 3
+    member_revenue = pipeline.scalar(
+        "select sum(features.gross_revenue) filter (where segments.is_insider)"
+        " / sum(features.gross_revenue) from customer_segments as segments"
+        " inner join customer_features as features"
+        " on segments.customer_id = features.customer_id"
+    )
+    assert member_revenue >= 2 / 3
     one_off = truth.loc[truth["archetype"] == "one_off", "customer_id"]
     assert not labels.loc[labels["customer_id"].isin(one_off), "is_insider"].any()
+
+
+def test_the_selection_keeps_every_model_and_each_segment_has_a_sentence(pipeline):
+    """The rule reads only models of at least cluster_min_segments clusters, but the selection
+    table keeps every algorithm at every k; segment_profiles says each segment in a sentence."""
+    from insiders.segmentation.clustering import ALGORITHMS
+    from insiders.settings import setting
+
+    scored = pipeline.query("select algorithm, k from cluster_model_selection")
+    k_values = range(setting("cluster_k_min"), setting("cluster_k_max") + 1)
+    assert sorted(scored) == sorted((a, k) for a in ALGORITHMS for k in k_values)
+    profiles = pipeline.frame(
+        "select segment, customers, description from segment_profiles order by cluster_id"
+    )
+    assert len(profiles) >= setting("cluster_min_segments")
+    for row in profiles.itertuples():
+        assert row.description.startswith(f"{row.customers} customers (")
+        assert "% of revenue)" in row.description and row.description.endswith("of the items.")
 
 
 def test_unit_tests_hold_under_the_study_policies(pipeline):

@@ -64,6 +64,10 @@ BAD_VARS = [
     ({"insiders_min_p_alive": 2}, "var insiders_min_p_alive = 2 is not allowed"),
     ({"cluster_max_insiders_share": True}, "var cluster_max_insiders_share = true is not allowed"),
     (
+        {"cluster_min_segments": 1},
+        "var cluster_min_segments = 1 is not allowed: it must be a whole number at least 2",
+    ),
+    (
         {"cluster_match_previous": "yes"},
         "var cluster_match_previous = 'yes' is not allowed: it must be true or false",
     ),

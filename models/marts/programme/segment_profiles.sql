@@ -31,7 +31,8 @@ per_segment as (
         avg(returned_items) as mean_returned_items,
         median(returned_items) as median_returned_items,
         avg(avg_order_value) as mean_avg_order_value,
-        median(avg_order_value) as median_avg_order_value
+        median(avg_order_value) as median_avg_order_value,
+        median(return_rate) as median_return_rate
     from customers
     group by cluster_id, segment
 ),
@@ -58,7 +59,20 @@ final as (
         cast(per_segment.mean_returned_items as double) as mean_returned_items,
         cast(per_segment.median_returned_items as double) as median_returned_items,
         cast(per_segment.mean_avg_order_value as double) as mean_avg_order_value,
-        cast(per_segment.median_avg_order_value as double) as median_avg_order_value
+        cast(per_segment.median_avg_order_value as double) as median_avg_order_value,
+        -- the segment in one sentence, for a marketer: size, weight, and its median customer
+        cast(format(
+            '{} customers ({:.0f}% of customers, {:.0f}% of revenue). The typical one bought '
+            || '{:.0f} time(s) for £{:,.0f} in all, last {:.0f} days ago, and sent back {:.0f}% '
+            || 'of the items.',
+            per_segment.customers,
+            100 * per_segment.customers / totals.all_customers,
+            100 * per_segment.gross_revenue / totals.all_revenue,
+            per_segment.median_invoice_count,
+            per_segment.median_gross_revenue,
+            per_segment.median_recency_days,
+            100 * coalesce(per_segment.median_return_rate, 0)
+        ) as varchar) as description
     from per_segment
     cross join totals
 )

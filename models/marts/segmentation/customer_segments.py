@@ -28,6 +28,7 @@ def model(dbt, session):
         min_cluster_share=dbt.config.get("min_cluster_share"),
         min_stability=dbt.config.get("min_stability"),
         max_insiders_share=dbt.config.get("max_insiders_share"),
+        min_segments=dbt.config.get("min_segments"),
     )
     features = dbt.ref("customer_features").df()
     selection = dbt.ref("cluster_model_selection").df()

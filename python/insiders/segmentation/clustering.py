@@ -130,6 +130,7 @@ def segment_settings(
     min_cluster_share: Any = None,
     min_stability: Any = None,
     max_insiders_share: Any = None,
+    min_segments: Any = None,
 ) -> dict[str, Any]:
     """Keyword arguments for ``segment_customers`` from dbt config values (None: the var's
     default in dbt_project.yml; an unset algorithm or k is left to the rule)."""
@@ -145,6 +146,7 @@ def segment_settings(
         "min_cluster_share": _number(min_cluster_share, "cluster_min_share"),
         "min_stability": _number(min_stability, "cluster_min_stability"),
         "max_insiders_share": _number(max_insiders_share, "cluster_max_insiders_share"),
+        "min_segments": _integer(min_segments, "cluster_min_segments"),
     }
 
 
@@ -161,6 +163,7 @@ def segment_customers(
     min_cluster_share: float,
     min_stability: float,
     max_insiders_share: float,
+    min_segments: int,
     previous: pd.DataFrame | None = None,
     keep_k_tolerance: float,
 ) -> pd.DataFrame:
@@ -179,6 +182,7 @@ def segment_customers(
         "min_cluster_share": min_cluster_share,
         "min_stability": min_stability,
         "max_insiders_share": max_insiders_share,
+        "min_segments": min_segments,
     }
     k_is_pinned, pinned_algorithm = k is not None, algorithm
     space, algorithm, k = choose_model(selection, algorithm=algorithm, k=k, space=space, **rule)

@@ -10,7 +10,10 @@ customers compared with all customers:
 - recent: the cluster's median ``recency_days`` is at most the overall median;
 - high revenue: the cluster's median ``gross_revenue`` is at least the overall 75th percentile
   (against the overall median, half the clusters would count as big spenders);
-- one-off: the cluster's median ``invoice_count`` is at most 1.
+- one-off: the cluster's median ``invoice_count`` is at most 1;
+- returner: the cluster's median ``return_rate`` is above zero and at least the overall 90th
+  percentile. A returner cluster is "Returners" whatever its other flags: nurtured as big recent
+  buyers, its customers would be sent offers on goods that come back.
 
 ======  ============  =======  ======================
 recent  high revenue  one-off  segment
@@ -23,6 +26,8 @@ no      yes           either   Big spenders at risk
 no      no            no       Lapsed
 no      no            yes      One-off
 ======  ============  =======  ======================
+
+(A returner cluster is "Returners" before the table is read.)
 
 A name that comes up again gets " 2", " 3"... in cluster-id order, so names are unique and
 depend only on the clusters' profiles.
@@ -50,13 +55,20 @@ SEGMENT_NAMES: tuple[str, ...] = (
     "Big spenders at risk",
     "Lapsed",
     "One-off",
+    "Returners",
 )
 HIGH_REVENUE_QUANTILE = 0.75
+HIGH_RETURN_RATE_QUANTILE = 0.9
 PROFILE_COLUMNS: tuple[str, ...] = ("gross_revenue", "recency_days", "invoice_count")
+RETURN_RATE_COLUMN = "return_rate"
 
 
-def segment_name(*, is_recent: bool, is_high_revenue: bool, is_one_off: bool) -> str:
+def segment_name(
+    *, is_recent: bool, is_high_revenue: bool, is_one_off: bool, is_returner: bool
+) -> str:
     """The name of a non-top cluster from its profile (table in the module docstring)."""
+    if is_returner:
+        return "Returners"
     if not is_recent:
         if is_high_revenue:
             return "Big spenders at risk"
@@ -70,8 +82,10 @@ def name_segments(profiles: pd.DataFrame, overall: pd.Series) -> list[str]:
     """Unique names for clusters whose median profiles are the rows of ``profiles``.
 
     ``profiles`` is indexed by cluster id in ascending order; ``overall`` holds all customers'
-    median ``recency_days`` and 75th percentile of ``gross_revenue``.
+    median ``recency_days`` and 75th percentile of ``gross_revenue`` and, where the profiles have
+    ``return_rate``, its 90th percentile.
     """
+    has_returns = RETURN_RATE_COLUMN in profiles.columns and RETURN_RATE_COLUMN in overall.index
     names: list[str] = []
     seen: dict[str, int] = {}
     for position, (_, profile) in enumerate(profiles.iterrows()):
@@ -82,6 +96,9 @@ def name_segments(profiles: pd.DataFrame, overall: pd.Series) -> list[str]:
                 is_recent=bool(profile["recency_days"] <= overall["recency_days"]),
                 is_high_revenue=bool(profile["gross_revenue"] >= overall["gross_revenue"]),
                 is_one_off=bool(profile["invoice_count"] <= 1),
+                is_returner=has_returns
+                and bool(profile[RETURN_RATE_COLUMN] > 0)
+                and bool(profile[RETURN_RATE_COLUMN] >= overall[RETURN_RATE_COLUMN]),
             )
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name} {seen[name]}")
@@ -123,7 +140,7 @@ def label_customers(
 
     The fit is the one ``select_models`` scored for the same settings (same seeded sample, same
     seed). ``features`` also needs the profile columns ``gross_revenue``, ``recency_days`` and
-    ``invoice_count`` to name the segments.
+    ``invoice_count`` to name the segments, and ``return_rate`` to name returners.
     """
     ordered = sort_customers(features)
     feature_columns = list(feature_columns)
@@ -131,7 +148,8 @@ def label_customers(
         return empty_segments(ordered, feature_columns)
     points = prepare_features(ordered, feature_columns, space, seed, fit_sample_cap=fit_sample_cap)
     labels = fit_labels(points, algorithm=algorithm, k=k, seed=seed, fit_sample_cap=fit_sample_cap)
-    profile = ordered[list(PROFILE_COLUMNS)].astype("float64")
+    profile_columns = [*PROFILE_COLUMNS, RETURN_RATE_COLUMN]
+    profile = ordered[[c for c in profile_columns if c in ordered.columns]].astype("float64")
     cluster_id = revenue_ordered_ids(labels, profile["gross_revenue"].to_numpy())
     profiles = profile.groupby(cluster_id).median().sort_index()
     overall = pd.Series(
@@ -140,6 +158,10 @@ def label_customers(
             "gross_revenue": profile["gross_revenue"].quantile(HIGH_REVENUE_QUANTILE),
         }
     )
+    if RETURN_RATE_COLUMN in profile.columns:
+        overall[RETURN_RATE_COLUMN] = profile[RETURN_RATE_COLUMN].quantile(
+            HIGH_RETURN_RATE_QUANTILE
+        )
     names = dict(zip(profiles.index, name_segments(profiles, overall), strict=True))
     coordinates = map_coordinates(points)
     return pd.DataFrame(

@@ -171,6 +171,7 @@ def keep_previous_k(
     min_cluster_share: float,
     min_stability: float,
     max_insiders_share: float,
+    min_segments: int,
 ) -> tuple[str, str, int]:
     """The model to use this run: the previous run's k if it is still good enough.
 
@@ -188,6 +189,7 @@ def keep_previous_k(
     best = rows.loc[(rows["algorithm"] == chosen_algorithm) & (rows["k"] == chosen_k), "silhouette"]
     passes = (
         (rows["k"] == previous_k)
+        & (rows["k"] >= min_segments)
         & (rows["smallest_cluster_share"] >= min_cluster_share)
         & ~(rows["stability_ari"] < min_stability)
     )

@@ -326,6 +326,7 @@ def choose_model(
     min_cluster_share: float,
     min_stability: float,
     max_insiders_share: float,
+    min_segments: int,
 ) -> tuple[str, str, int]:
     """The (feature space, algorithm, k) to label customers with.
 
@@ -335,8 +336,10 @@ def choose_model(
     cluster (the would-be Insiders) holds at most ``max_insiders_share`` of them — a loyalty
     programme is for a minority — and whose ``stability_ari`` is at least ``min_stability`` (a
     missing stability passes); if no model passes all three, the highest silhouette among all
-    matching rows. Ties go to the smaller k, then
-    to the space and algorithm names in alphabetical order.
+    matching rows. Only models with at least ``min_segments`` clusters are considered, unless
+    none has that many: a marketer acts on segments, and two or three clusters lump the
+    archetypes together (see the README). Ties go to the smaller k, then to the space and
+    algorithm names in alphabetical order.
     """
     if algorithm is not None and k is not None and space is not None:
         return space, algorithm, int(k)
@@ -348,6 +351,8 @@ def choose_model(
         raise ValueError(
             f"no scored model matches algorithm={algorithm!r}, k={k!r}, space={space!r}"
         )
+    if (candidates["k"] >= min_segments).any():
+        candidates = candidates[candidates["k"] >= min_segments]
     eligible = candidates[
         (candidates["smallest_cluster_share"] >= min_cluster_share)
         & (candidates["insiders_share"] <= max_insiders_share)

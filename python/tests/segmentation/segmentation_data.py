@@ -16,9 +16,16 @@ SELECTION = selection_settings()
 SEGMENT = segment_settings()
 FEATURE_COLUMNS = SELECTION["feature_columns"]
 FIT_SAMPLE_CAP = SELECTION["fit_sample_cap"]
+# The features the synthetic archetypes below differ in (the others are noise here).
+PLANTED_FEATURES = ("gross_revenue", "recency_days", "line_count", "frequency", "return_rate")
 # The choice rule's thresholds these tests were written against (no limit on the Insiders' share
 # unless a test sets one).
-TEST_RULE = {"min_cluster_share": 0.02, "min_stability": 0.7, "max_insiders_share": 1.0}
+TEST_RULE = {
+    "min_cluster_share": 0.02,
+    "min_stability": 0.7,
+    "max_insiders_share": 1.0,
+    "min_segments": 2,
+}
 
 
 def choose(selection: pd.DataFrame, **given):
@@ -89,6 +96,9 @@ def synthetic_customers(n_customers: int, seed: int) -> tuple[pd.DataFrame, pd.D
             ),
             "frequency": invoices / (span + 1),
             "returned_items": returned.astype(np.int64),
+            "return_rate": returned / (items + returned),
+            "avg_lines_per_invoice": line_count / invoices,
+            "avg_items_per_line": items / line_count,
             "avg_basket_size": items / invoices,
             "avg_unique_basket_size": distinct / invoices,
             "first_purchase_date": first.date,

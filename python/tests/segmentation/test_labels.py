@@ -24,14 +24,23 @@ def customers() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def test_segment_names_follow_the_profile_rule():
-    assert segment_name(is_recent=True, is_high_revenue=True, is_one_off=False) == "Loyal"
-    assert segment_name(is_recent=True, is_high_revenue=False, is_one_off=False) == (
-        "Frequent small"
+    assert segment_name(
+        is_recent=True, is_high_revenue=True, is_one_off=False, is_returner=False
+    ) == ("Loyal")
+    assert segment_name(
+        is_recent=True, is_high_revenue=False, is_one_off=False, is_returner=False
+    ) == ("Frequent small")
+    assert segment_name(
+        is_recent=False, is_high_revenue=True, is_one_off=True, is_returner=False
+    ) == ("Big spenders at risk")
+    assert (
+        segment_name(is_recent=False, is_high_revenue=False, is_one_off=True, is_returner=False)
+        == "One-off"
     )
-    assert segment_name(is_recent=False, is_high_revenue=True, is_one_off=True) == (
-        "Big spenders at risk"
+    assert (
+        segment_name(is_recent=True, is_high_revenue=True, is_one_off=False, is_returner=True)
+        == "Returners"
     )
-    assert segment_name(is_recent=False, is_high_revenue=False, is_one_off=True) == "One-off"
     profiles = pd.DataFrame(
         {
             "gross_revenue": [9_000.0, 100.0, 90.0, 80.0],
@@ -42,6 +51,24 @@ def test_segment_names_follow_the_profile_rule():
     )
     overall = pd.Series({"gross_revenue": 500.0, "recency_days": 100.0})
     assert name_segments(profiles, overall) == [INSIDERS, "Lapsed", "Lapsed 2", "Newcomers"]
+
+
+def test_a_cluster_that_sends_back_a_large_share_of_its_items_is_named_returners():
+    profiles = pd.DataFrame(
+        {
+            "gross_revenue": [9_000.0, 1_500.0, 1_400.0, 80.0],
+            "recency_days": [5.0, 10.0, 12.0, 300.0],
+            "invoice_count": [20.0, 4.0, 4.0, 1.0],
+            "return_rate": [0.25, 0.2, 0.01, 0.0],
+        },
+        index=[1, 2, 3, 4],
+    )
+    overall = pd.Series({"gross_revenue": 500.0, "recency_days": 100.0, "return_rate": 0.03})
+    # the top cluster stays the Insiders whatever it returns; a zero rate is never a returner
+    assert name_segments(profiles, overall) == [INSIDERS, "Returners", "Loyal", "One-off"]
+    no_returns = overall.copy()
+    no_returns["return_rate"] = 0.0
+    assert name_segments(profiles.assign(return_rate=0.0), no_returns)[1] == "Loyal"
 
 
 def test_labels_are_ordered_by_revenue_and_name_one_insiders_segment(customers):

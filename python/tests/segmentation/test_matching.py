@@ -15,7 +15,12 @@ from insiders.segmentation.matching import (
 )
 
 # No threshold of the choice rule, unless a test sets one.
-NO_RULE = {"min_cluster_share": 0.0, "min_stability": 0.0, "max_insiders_share": 1.0}
+NO_RULE = {
+    "min_cluster_share": 0.0,
+    "min_stability": 0.0,
+    "max_insiders_share": 1.0,
+    "min_segments": 2,
+}
 
 
 def keep(selection, chosen, previous_k, **given):

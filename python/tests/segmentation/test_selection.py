@@ -148,3 +148,17 @@ def test_choose_model_keeps_the_insiders_a_minority():
     assert choose(selection) == ("scaled", "kmeans", 2)  # no limit by default
     assert choose(selection, max_insiders_share=0.25) == ("scaled", "kmeans", 6)
     assert choose(selection, max_insiders_share=0.10) == ("scaled", "hierarchical", 7)
+
+
+def test_choose_model_considers_only_enough_segments_when_there_are_any():
+    selection = selection_rows(
+        [
+            ("scaled", "kmeans", 3, 0.45, 0.05, 0.95),  # best silhouette, too few segments
+            ("scaled", "hierarchical", 5, 0.35, 0.05, 0.95),
+            ("scaled", "kmeans", 6, 0.38, 0.001, 0.95),  # enough segments, one trivially small
+        ]
+    )
+    assert choose(selection) == ("scaled", "kmeans", 3)  # TEST_RULE asks for 2 segments
+    assert choose(selection, min_segments=5) == ("scaled", "hierarchical", 5)
+    # No model has that many: the rule reads the whole table rather than fail.
+    assert choose(selection, min_segments=8) == ("scaled", "kmeans", 3)

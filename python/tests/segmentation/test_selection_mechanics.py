@@ -24,6 +24,10 @@ def customer_frame(n_customers: int, seed: int) -> pd.DataFrame:
             "line_count": rng.poisson(5 + 20 * group) + 1,
             "frequency": rng.uniform(0, 0.3, size=n_customers) * (1 + group),
             "returned_items": rng.poisson(0.5 * group),
+            "return_rate": rng.beta(1, 30, size=n_customers) * (1 + group),
+            "invoice_count": rng.poisson(1 + 3 * group) + 1,
+            "avg_lines_per_invoice": rng.lognormal(2 + 0.3 * group, 0.4),
+            "avg_items_per_line": rng.lognormal(1.5 + 0.2 * group, 0.5),
         }
     )
 
