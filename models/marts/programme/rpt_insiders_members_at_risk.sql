@@ -7,8 +7,8 @@ members as (
     select * from {{ ref('insiders') }}
 ),
 
-customer_value as (
-    select * from {{ ref('customer_value') }}
+customers as (
+    select * from {{ ref('customers') }}
 ),
 
 criteria as (
@@ -28,16 +28,16 @@ checked as (
         members.customer_id,
         members.gross_revenue,
         members.recency_days,
-        customer_value.p_alive,
-        customer_value.expected_revenue_next_period,
-        customer_value.value_tier,
+        customers.p_alive,
+        customers.expected_revenue_next_period,
+        customers.value_tier,
         members.recency_days > thresholds.max_recency_days as warns_recency,
         members.gross_revenue < thresholds.min_gross_revenue as warns_revenue,
-        coalesce(customer_value.p_alive < thresholds.min_p_alive, false) as warns_p_alive
+        coalesce(customers.p_alive < thresholds.min_p_alive, false) as warns_p_alive
     from members
     cross join thresholds
-    left join customer_value
-        on members.customer_id = customer_value.customer_id
+    inner join customers
+        on members.customer_id = customers.customer_id
 ),
 
 final as (

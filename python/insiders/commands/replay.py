@@ -157,7 +157,7 @@ ENVIRONMENT = {
     "INSIDERS_RAW_PATH": "the raw file replayed (default: data/raw/online_retail.parquet)",
     "INSIDERS_MAPPING": "the raw file's column mapping: a shipped name or a .yml path "
     "(default: online_retail)",
-    "INSIDERS_RAW_ENCODING": "a csv's encoding: auto (default), utf-8 or latin-1",
+    "INSIDERS_RAW_ENCODING": "a text file's encoding: auto (default), utf-8, latin-1 or cp1252",
     "INSIDERS_DUCKDB_MEMORY_LIMIT": "DuckDB's memory limit for the builds (default: 16GB)",
 }
 
