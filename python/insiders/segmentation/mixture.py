@@ -59,18 +59,25 @@ class GaussianMixtureFit:
 
 
 def precision_cholesky(covariances: np.ndarray) -> np.ndarray:
-    """Cholesky factors of the precisions, from those of the covariances."""
+    """Cholesky factors of the precisions, from those of the covariances.
+
+    LAPACK's ``potrf`` and ``trtrs``, called as ``scipy.linalg.cholesky`` and
+    ``solve_triangular`` call them (the same routines on the same arrays), without their checks.
+    """
     if not np.isfinite(covariances).all():
         raise ValueError(ILL_DEFINED)
     n_components, n_features, _ = covariances.shape
+    potrf, trtrs = scipy.linalg.get_lapack_funcs(("potrf", "trtrs"), (covariances,))
     factors = np.empty((n_components, n_features, n_features))
     eye = np.eye(n_features)
     for k in range(n_components):
-        try:
-            cov_chol = scipy.linalg.cholesky(covariances[k], lower=True, check_finite=False)
-        except np.linalg.LinAlgError as error:
-            raise ValueError(ILL_DEFINED) from error
-        factors[k] = scipy.linalg.solve_triangular(cov_chol, eye, lower=True, check_finite=False).T
+        cov_chol, info = potrf(covariances[k], lower=True, overwrite_a=False, clean=True)
+        if info > 0:
+            raise ValueError(ILL_DEFINED)
+        solved, info = trtrs(cov_chol, eye, overwrite_b=False, lower=True, trans=0, unitdiag=0)
+        if info != 0:
+            raise ValueError(ILL_DEFINED)
+        factors[k] = solved.T
     return factors
 
 
@@ -126,8 +133,10 @@ def log_gaussian_prob(points: np.ndarray, means: np.ndarray, prec_chol: np.ndarr
     log_det = np.sum(np.log(prec_chol.reshape(n_components, -1)[:, :: n_features + 1]), axis=1)
     log_prob = np.empty((len(points), n_components))
     for k in range(n_components):
-        y = (points @ prec_chol[k]) - (means[k] @ prec_chol[k])
-        log_prob[:, k] = row_sums(np.square(y))
+        y = points @ prec_chol[k]
+        y -= means[k] @ prec_chol[k]
+        y *= y
+        log_prob[:, k] = row_sums(y)
     return -0.5 * (n_features * LOG_2PI + log_prob) + log_det
 
 
@@ -135,11 +144,12 @@ def logsumexp_rows(values: np.ndarray) -> np.ndarray:
     """log(sum(exp(row))) of every row, computed as scikit-learn's ``_logsumexp``."""
     largest = row_max(values)[:, np.newaxis]
     is_max = values == largest
-    values = values.copy()
-    values[is_max] = -np.inf
     n_max = row_sums(is_max.astype(values.dtype))[:, np.newaxis]
     shift = np.where(np.isfinite(largest), largest, 0)
-    total = row_sums(np.exp(values - shift))[:, np.newaxis]
+    # The maxima count as exp(-inf) = 0 in the sum (scikit-learn sets them to -inf first).
+    exponentials = np.exp(values - shift)
+    exponentials[is_max] = 0.0
+    total = row_sums(exponentials)[:, np.newaxis]
     total = np.where(total == 0, total, total / n_max)
     return (np.log1p(total) + np.log(n_max) + largest)[:, 0]
 
