@@ -6,8 +6,10 @@ Scale. Ward's tree and the silhouette are quadratic in the number of customers, 
   sample for all, so they compete on equal terms) and every customer is then assigned: k-means and
   Gaussian mixtures ``predict``; a Ward cut assigns each customer to the nearest cluster centroid;
 - the silhouette is computed on a seeded sample of at most ``score_sample_cap`` customers, from
-  one distance matrix per feature space that every model's silhouette shares
-  (``insiders.segmentation.silhouette``);
+  one distance matrix per feature space that every model's silhouette shares, all of a space's
+  models in one matrix product (``insiders.segmentation.silhouette``);
+- Gaussian mixtures are fitted by ``insiders.segmentation.mixture``: scikit-learn's
+  ``GaussianMixture`` bit for bit, in about 30 % less CPU time at scale 1;
 - Davies-Bouldin, Calinski-Harabasz, the smallest cluster's share and the revenue separation are
   linear and use everyone;
 - ONE Ward tree serves every k (``ward`` once, ``fcluster`` per k).
