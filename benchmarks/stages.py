@@ -72,6 +72,8 @@ def render_section(result: dict, host: dict) -> str:
             total=fmt_s(sum(stages.values())),
             elapsed=fmt_s(detail.get("elapsed")),
             wall=fmt_s(pipeline["seconds"]),
+            cpu=fmt_s(pipeline.get("cpu_seconds")),
+            customers=f"{detail['customers']:,}" if "customers" in detail else "-",
             memory=fmt_mb(pipeline["peak_tree_rss_mb"]),
             slowest=", ".join(
                 f"`{node['node'].split('.', 2)[-1]}` {fmt_s(node['seconds'])}"

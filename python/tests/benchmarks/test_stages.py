@@ -20,6 +20,7 @@ def build(layers: dict[str, float]) -> dict:
         "pipeline": {
             "status": "ok",
             "seconds": 40.0,
+            "cpu_seconds": 50.0,
             "peak_tree_rss_mb": 650.0,
             "command": "python -m insiders.dbt_runner build",
             "detail": {
@@ -42,6 +43,7 @@ def test_the_section_has_a_row_per_stage_with_its_share():
     assert "Run 2026-01-01T00:00:00+00:00" in section and "2 cores (test cpu)" in section
     assert "they add up to 20.0 s, against a wall time of 40.0 s" in section
     assert "`cluster_model_selection` 3.0 s" in section
+    assert "4,366 customers; wall time 40.0 s, CPU time 50.0 s" in section
 
 
 def test_the_whole_page_keeps_the_sections_other_scripts_wrote():
