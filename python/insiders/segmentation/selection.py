@@ -164,14 +164,11 @@ def fit_partitions(
 def one_thread() -> threadpool_limits:
     """A context in which BLAS and OpenMP (k-means' Lloyd loop) run on one thread.
 
-    The fits multiply small matrices (a handful of features, k clusters) many times over. With
-    BLAS's default of one thread per core, every small call pays to wake and join threads, and
-    on a busy machine (dbt runs two models at once) they wait for cores. On a loaded 2-core
-    machine the Gaussian mixtures of ``select_models`` on 4,400 customers took 14-21 s with the
-    default threads and 2-4 s with one, the whole selection 94-98 s and 52-60 s. OpenMP's
-    threads spin the same way: the ten k-means starts of the mixtures at scale 1 took 3.8 s of
-    CPU on two OpenMP threads at load 6 and 0.2 s on one. One thread also keeps k-means' sums in
-    one order, whatever the machine.
+    The fits do many small operations. Extra threads pay to wake and join on each, and on a
+    busy machine they spin waiting for cores: at scale 1 on 2 loaded cores the mixtures took
+    14-21 s with BLAS's default threads and 2-4 s with one; the whole selection (before the
+    mixtures of ``insiders.segmentation.mixture``) 40.6 s of CPU with OpenMP's default threads
+    and 11 s with one. One thread also keeps k-means' sums in one order on any machine.
     """
     return threadpool_limits(limits=1)
 
