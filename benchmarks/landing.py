@@ -25,6 +25,7 @@ from pathlib import Path
 
 import fastexcel
 
+from benchmarks.render import write_section as render_section
 from insiders.generator.generate import generate
 from insiders.landing import xlsx_reader
 from insiders.landing.raw_file import detect_shape, open_landed
@@ -194,13 +195,7 @@ def verdict(figures: dict[str, tuple[float, float, int]], sizes: dict[str, float
 
 def write_section(markdown: Path, section: str) -> None:
     """Replace the landing section of BENCHMARKS.md, or add it at the end."""
-    text = markdown.read_text() if markdown.exists() else ""
-    pattern = re.compile(re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    markdown.write_text(text.rstrip("\n") + "\n")
+    render_section(markdown, section, SECTION_START, SECTION_END)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,6 +32,7 @@ class Measured:
     stderr_path: str
     lines: list[tuple[float, str]] = field(default_factory=list)  # (arrival s, stdout line)
     detail: dict = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # user + system time of the process (its threads included)
 
 
 def parse_stat(text: bytes) -> tuple[int, int]:
@@ -140,4 +141,5 @@ def measure(
         stdout_path=str(stdout_path.relative_to(cwd)),
         stderr_path=str(stderr_path.relative_to(cwd)),
         lines=watch.lines,
+        cpu_seconds=round(usage.ru_utime + usage.ru_stime, 2),
     )

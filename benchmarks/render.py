@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -266,23 +267,66 @@ def render(results: dict, settings: dict, host: dict) -> str:
     engine_memory_limit_gb, blas_threads and pipeline_vars."""
     limits = {"time_limit": settings["time_limit"], "memory_limit_gb": settings["memory_limit_gb"]}
     any_result = next(iter(results.values()))
-    environment = Environment(
+    return (
+        templates()
+        .get_template(TEMPLATE)
+        .render(
+            host=host,
+            versions=", ".join(f"{k} {val}" for k, val in host["versions"].items()),
+            blas_threads=settings["blas_threads"],
+            scales=" ".join(scale_name(s) for s in sorted(float(k) for k in results)),
+            time_limit=fmt_s(settings["time_limit"]),
+            poll_seconds=POLL_SECONDS,
+            memory_limit_gb=f"{settings['memory_limit_gb']:g}",
+            engine_gb=f"{settings['engine_memory_limit_gb']:g}",
+            pipeline_vars=settings["pipeline_vars"] or "the project defaults",
+            commands=[(name, entry["command"]) for name, entry in any_result["contenders"].items()],
+            summary=summary_table(results),
+            scales_detail=[
+                scale_context(results[key], limits) for key in sorted(results, key=float)
+            ],
+        )
+    )
+
+
+def templates() -> Environment:
+    """The Jinja environment of the page's templates (this folder)."""
+    return Environment(
         loader=FileSystemLoader(Path(__file__).parent),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
-    return environment.get_template(TEMPLATE).render(
-        host=host,
-        versions=", ".join(f"{k} {val}" for k, val in host["versions"].items()),
-        blas_threads=settings["blas_threads"],
-        scales=" ".join(scale_name(s) for s in sorted(float(k) for k in results)),
-        time_limit=fmt_s(settings["time_limit"]),
-        poll_seconds=POLL_SECONDS,
-        memory_limit_gb=f"{settings['memory_limit_gb']:g}",
-        engine_gb=f"{settings['engine_memory_limit_gb']:g}",
-        pipeline_vars=settings["pipeline_vars"] or "the project defaults",
-        commands=[(name, entry["command"]) for name, entry in any_result["contenders"].items()],
-        summary=summary_table(results),
-        scales_detail=[scale_context(results[key], limits) for key in sorted(results, key=float)],
-    )
+
+
+def _section_pattern(start: str, end: str) -> re.Pattern:
+    return re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+
+
+def with_section(text: str, section: str, start: str, end: str) -> str:
+    """``text`` with its section between the ``start`` and ``end`` markers replaced by
+    ``section`` (which carries the markers), or ``section`` added at the end."""
+    pattern = _section_pattern(start, end)
+    if pattern.search(text):
+        text = pattern.sub(lambda _match: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    return text.rstrip("\n") + "\n"
+
+
+def write_section(markdown: Path, section: str, start: str, end: str) -> None:
+    """Replace one section of BENCHMARKS.md (see ``with_section``), keeping the rest."""
+    text = markdown.read_text() if markdown.exists() else ""
+    markdown.write_text(with_section(text, section, start, end))
+
+
+# A section another script writes: "<!-- name: written by ... -->" ... "<!-- end of name -->".
+OTHER_SECTION = re.compile(r"(<!-- (.+?): written by .*? -->).*?(<!-- end of \2 -->)", re.S)
+
+
+def kept_sections(old: str, new: str) -> str:
+    """The page ``new`` with the sections that other scripts wrote into ``old`` carried over
+    (the landing benchmark's, the stage table's)."""
+    for found in OTHER_SECTION.finditer(old):
+        new = with_section(new, found.group(0), found.group(1), found.group(3))
+    return new

@@ -9,7 +9,7 @@ peak memory (``benchmarks.measure``):
   (no tests), into a fresh DuckDB file;
 - ``pipeline``: the whole ``dbt build`` (landing, staging, cleaning, audit, features,
   clustering, every data and unit test) into a fresh DuckDB file, timed node by node from
-  dbt's ``run_results.json`` (``benchmarks.timings``);
+  dbt's ``run_results.json`` and summed by stage (``benchmarks.timings``);
 - ``notebook``: ``python -m benchmarks.notebook`` (the study's pandas notebook), which reports
   each stage as it ends, so its features-only time comes from the same run.
 
@@ -35,7 +35,7 @@ from importlib import metadata
 from pathlib import Path
 
 from benchmarks.measure import Measured, measure
-from benchmarks.render import CONTENDERS, render, scale_name
+from benchmarks.render import CONTENDERS, kept_sections, render, scale_name
 from benchmarks.timings import dbt_layers, notebook_progress
 from insiders.commands.build import copy_database, work_dir
 from insiders.progress import progress
@@ -115,8 +115,9 @@ def run_pipeline(contender: str, raw: Path, run_dir: Path, env: dict, limits: di
     if contender == "pipeline_features":
         cmd += ["--select", "+customer_features"]
         cmd += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    started = dt.datetime.now(dt.UTC)
     run = measure(cmd, cwd=REPO, env=dbt_env, log_stem=run_dir / contender, **limits)
-    run.detail = dbt_layers(target)
+    run.detail = dbt_layers(target, started)
     if database.exists() and run.status in ("ok", "failed"):
         run.detail["customers"] = duckdb_count(
             "select count(*) from customer_features", str(database)
@@ -276,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         for scale in args.scales:
             results[scale_name(scale)] = run_scale(scale, args, bar)
             args.results.write_text(json.dumps(results, indent=2, default=str))
-            args.out.write_text(render(results, vars(args), host))
+            before = args.out.read_text() if args.out.exists() else ""
+            args.out.write_text(kept_sections(before, render(results, vars(args), host)))
     print(f"wrote {args.out.relative_to(REPO)} and {args.results.relative_to(REPO)}")
     return 0
 

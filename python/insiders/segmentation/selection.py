@@ -6,8 +6,8 @@ Scale. Ward's tree and the silhouette are quadratic in the number of customers, 
   sample for all, so they compete on equal terms) and every customer is then assigned: k-means and
   Gaussian mixtures ``predict``; a Ward cut assigns each customer to the nearest cluster centroid;
 - the silhouette is computed on a seeded sample of at most ``score_sample_cap`` customers, from
-  one distance matrix per feature space that every model's silhouette shares
-  (``insiders.segmentation.silhouette``);
+  one distance matrix per feature space that every model's silhouette shares, all of a space's
+  models in one matrix product (``insiders.segmentation.silhouette``);
 - Davies-Bouldin, Calinski-Harabasz, the smallest cluster's share and the revenue separation are
   linear and use everyone;
 - ONE Ward tree serves every k (``ward`` once, ``fcluster`` per k).
@@ -54,7 +54,7 @@ from insiders.segmentation.features import (
     signed_log1p,
     sort_customers,
 )
-from insiders.segmentation.silhouette import distance_matrix, silhouette_from_distances
+from insiders.segmentation.silhouette import distance_matrix, silhouettes_from_distances
 
 ALGORITHMS: tuple[str, ...] = ("kmeans", "gmm", "hierarchical")
 STABILITY_SAMPLE_FRACTION = 0.8
@@ -110,9 +110,8 @@ def fit_kmeans(points: np.ndarray, k: int, seed: int) -> FittedPartition:
 
 
 def fit_gmm(points: np.ndarray, k: int, seed: int) -> FittedPartition:
+    """A Gaussian mixture; one not converged in GMM_MAX_ITER steps is flagged, not warned about."""
     start = time.perf_counter()
-    # A mixture that has not converged after GMM_MAX_ITER steps is still a partition; it is
-    # recorded in the `converged` column instead of raising a warning into the dbt log.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = GaussianMixture(
@@ -164,16 +163,15 @@ def fit_partitions(
     raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
 
 
-def one_blas_thread() -> threadpool_limits:
-    """A context in which BLAS runs on one thread.
+def one_thread() -> threadpool_limits:
+    """A context in which BLAS and OpenMP (k-means' Lloyd loop) run on one thread.
 
-    The fits multiply small matrices (a handful of features, k clusters) many times over. With
-    BLAS's default of one thread per core, every small call pays to wake and join threads, and
-    on a busy machine (dbt runs two models at once) they wait for cores. On a loaded 2-core
-    machine the Gaussian mixtures of ``select_models`` on 4,400 customers took 14-21 s with the
-    default threads and 2-4 s with one, the whole selection 94-98 s and 52-60 s.
+    The fits do many small operations. Extra threads pay to wake and join on each, and on a
+    busy machine they spin waiting for cores: at scale 1 on 2 loaded cores the mixtures took
+    14-21 s with BLAS's default threads and 2-4 s with one; the whole selection 40.6 s of CPU
+    with OpenMP's default threads and 11 s with one; one keeps k-means' sums in one order.
     """
-    return threadpool_limits(limits=1, user_api="blas")
+    return threadpool_limits(limits=1)
 
 
 def fit_labels(
@@ -181,7 +179,7 @@ def fit_labels(
 ) -> np.ndarray:
     """Labels of every customer from the same fit that ``select_models`` scores."""
     fit_rows = sample_index(len(points), fit_sample_cap, seed, STREAM_FIT)
-    with one_blas_thread():
+    with one_thread():
         return fit_partitions(algorithm, points[fit_rows], [k], seed)[k].assign(points)
 
 
@@ -211,19 +209,11 @@ def top_cluster_share(labels: np.ndarray, revenue: np.ndarray) -> float:
     return float(counts[int(np.argmax(means))] / len(labels))
 
 
-def partition_scores(
-    points: np.ndarray,
-    labels: np.ndarray,
-    score_rows: np.ndarray,
-    k: int,
-    score_distances: np.ndarray,
-) -> dict[str, float]:
-    """Silhouette on the score sample (``score_distances``: between its rows, computed once per
-    space); the linear scores on everyone."""
+def partition_scores(points: np.ndarray, labels: np.ndarray, k: int) -> dict[str, float]:
+    """The linear scores, on everyone (the silhouette is scored per space, on its sample)."""
     n_labels = len(np.unique(labels))
     shares = np.bincount(labels, minlength=k) / len(labels)
     return {
-        "silhouette": silhouette_from_distances(score_distances, labels[score_rows]),
         "davies_bouldin": float(davies_bouldin_score(points, labels))
         if 1 < n_labels < len(labels)
         else np.nan,
@@ -255,6 +245,74 @@ def resampled_fits(
     return fits
 
 
+@dataclass(frozen=True)
+class Samples:
+    """The rows every model of a selection is fitted on, scored on, and resampled from."""
+
+    fit_rows: np.ndarray
+    score_rows: np.ndarray
+    resample_size: int
+    n_stability_fits: int
+
+
+def fitted_models(
+    points: np.ndarray,
+    algorithms: Sequence[str],
+    k_values: Sequence[int],
+    samples: Samples,
+    seed: int,
+) -> list[tuple[str, int, FittedPartition, np.ndarray, list[float]]]:
+    """Each (algorithm, k) of one space: its fit, everyone's labels, and its agreements (ARI on
+    the score sample) with the stability refits."""
+    score_rows, models = samples.score_rows, []
+    for algorithm in algorithms:
+        fitted = fit_partitions(algorithm, points[samples.fit_rows], k_values, seed)
+        resampled = resampled_fits(
+            algorithm, points, k_values, samples.resample_size, seed, samples.n_stability_fits
+        )
+        for k in k_values:
+            labels = fitted[k].assign(points)
+            agreements = [
+                adjusted_rand_score(labels[score_rows], other[k].assign(points[score_rows]))
+                for other in resampled
+            ]
+            models.append((algorithm, k, fitted[k], labels, agreements))
+    return models
+
+
+def space_rows(
+    points: np.ndarray, space: str, models: list, samples: Samples, revenue: np.ndarray
+) -> list[dict]:
+    """The selection rows of one space's models; their silhouettes share one distance matrix
+    of the score sample and one matrix product (``insiders.segmentation.silhouette``)."""
+    score_rows = samples.score_rows
+    silhouettes = silhouettes_from_distances(
+        distance_matrix(points[score_rows]), [labels[score_rows] for *_, labels, _ in models]
+    )
+    log_revenue = signed_log1p(revenue)
+    return [
+        {
+            "model_key": model_key(space, algorithm, k),
+            "feature_space": space,
+            "algorithm": algorithm,
+            "k": k,
+            "silhouette": silhouette,
+            **partition_scores(points, labels, k),
+            "insiders_share": top_cluster_share(labels, revenue),
+            "revenue_separation": revenue_separation(labels, log_revenue),
+            "stability_ari": float(np.mean(agreements)) if agreements else np.nan,
+            "converged": fitted.converged,
+            "fit_seconds": fitted.fit_seconds,
+            "n_customers": len(points),
+            "fit_sample_size": len(samples.fit_rows),
+            "score_sample_size": len(score_rows),
+        }
+        for (algorithm, k, fitted, labels, agreements), silhouette in zip(
+            models, silhouettes, strict=True
+        )
+    ]
+
+
 def select_models(
     features: pd.DataFrame,
     *,
@@ -274,47 +332,22 @@ def select_models(
     if n_customers == 0 or not k_values:
         return empty_selection()
     fit_rows = sample_index(n_customers, fit_sample_cap, seed, STREAM_FIT)
-    score_rows = sample_index(n_customers, score_sample_cap, seed, STREAM_SCORE)
+    samples = Samples(
+        fit_rows=fit_rows,
+        score_rows=sample_index(n_customers, score_sample_cap, seed, STREAM_SCORE),
+        resample_size=max(max(k_values) + 1, round(STABILITY_SAMPLE_FRACTION * len(fit_rows))),
+        n_stability_fits=n_stability_fits,
+    )
     revenue = sort_customers(features)[REVENUE_COLUMN].astype("float64").to_numpy()
-    log_revenue = signed_log1p(revenue)
-    resample_size = max(max(k_values) + 1, round(STABILITY_SAMPLE_FRACTION * len(fit_rows)))
     rows = []
-    with one_blas_thread():
+    with one_thread():
         for space in spaces:
             points = prepare_features(
                 features, feature_columns, space, seed, fit_sample_cap=fit_sample_cap
             )
-            score_distances = distance_matrix(points[score_rows])
-            for algorithm in algorithms:
-                fitted = fit_partitions(algorithm, points[fit_rows], k_values, seed)
-                resampled = resampled_fits(
-                    algorithm, points, k_values, resample_size, seed, n_stability_fits
-                )
-                for k in k_values:
-                    labels = fitted[k].assign(points)
-                    agreements = [
-                        adjusted_rand_score(labels[score_rows], other[k].assign(points[score_rows]))
-                        for other in resampled
-                    ]
-                    rows.append(
-                        {
-                            "model_key": model_key(space, algorithm, k),
-                            "feature_space": space,
-                            "algorithm": algorithm,
-                            "k": k,
-                            **partition_scores(points, labels, score_rows, k, score_distances),
-                            "insiders_share": top_cluster_share(labels, revenue),
-                            "revenue_separation": revenue_separation(labels, log_revenue),
-                            "stability_ari": float(np.mean(agreements)) if agreements else np.nan,
-                            "converged": fitted[k].converged,
-                            "fit_seconds": fitted[k].fit_seconds,
-                            "n_customers": n_customers,
-                            "fit_sample_size": len(fit_rows),
-                            "score_sample_size": len(score_rows),
-                            "seed": seed,
-                        }
-                    )
-    return pd.DataFrame(rows).astype(SELECTION_DTYPES)
+            models = fitted_models(points, algorithms, k_values, samples, seed)
+            rows += space_rows(points, space, models, samples, revenue)
+    return pd.DataFrame([{**row, "seed": seed} for row in rows]).astype(SELECTION_DTYPES)
 
 
 def choose_model(

@@ -8,6 +8,7 @@ from insiders.segmentation.silhouette import (
     canonical_labels,
     distance_matrix,
     silhouette_from_distances,
+    silhouettes_from_distances,
 )
 
 
@@ -43,3 +44,17 @@ def test_canonical_labels_number_clusters_by_first_appearance():
     codes, n_clusters = canonical_labels(np.array([7, 7, 2, 9, 2, 7]))
     assert codes.tolist() == [0, 0, 1, 2, 1, 0]
     assert n_clusters == 3
+
+
+def test_many_partitions_from_one_product_equal_scikit_learns_silhouettes():
+    rng = np.random.default_rng(1)
+    points = rng.normal(size=(500, 4)) + rng.integers(0, 4, size=(500, 1))
+    partitions = [rng.integers(0, k, size=500) for k in (2, 3, 5, 8, 11)]
+    partitions.append(np.array([9, 4, 7, 0, 1])[partitions[2]])  # partition 2 renumbered
+    scores = silhouettes_from_distances(distance_matrix(points), partitions)
+    for labels, score in zip(partitions, scores, strict=True):
+        assert score == pytest.approx(silhouette_score(points, labels), abs=1e-12)
+    assert scores[5] == scores[2]
+    # One product or one per partition: the same sums, added in an order BLAS chooses.
+    alone = [silhouette_from_distances(distance_matrix(points), p) for p in partitions]
+    assert scores == pytest.approx(alone, abs=1e-12)
