@@ -24,6 +24,33 @@ PIPELINE_SEED = 7
 CDNOW_WHEEL = "lifetimes==0.11.3"
 
 
+# The longest modules, longest first (pytest --durations, 2026-11-29): they start first, so that
+# the test workers (pytest-xdist, one module to a worker at a time) finish close together
+# instead of one of them starting the longest module last.
+LONGEST_MODULES = (
+    "test_readme_replay.py",
+    "test_monthly_runs.py",
+    "test_readme_monthly.py",
+    "test_other_retailers.py",
+    "commands/test_replay.py",
+    "benchmarks/test_notebook.py",
+    "test_make_run.py",
+    "test_input_traps.py",
+    "commands/test_build.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the longest modules first, each module's tests in their written order."""
+    rank = {name: position for position, name in enumerate(LONGEST_MODULES)}
+
+    def module_rank(item: pytest.Item) -> int:
+        name = Path(item.path).relative_to(Path(__file__).parent).as_posix()
+        return rank.get(name, len(rank))
+
+    items.sort(key=module_rank)
+
+
 @dataclass(frozen=True)
 class BuiltPipeline:
     """A dbt build of the project on generated data, in a folder of its own."""
@@ -86,21 +113,28 @@ def pipeline(tmp_path_factory) -> BuiltPipeline:
 
 
 @pytest.fixture(scope="session")
-def cdnow_dir(request) -> Path:
-    """The CDNOW files of the lifetimes wheel, downloaded from PyPI once per checkout."""
+def cdnow_dir(request, tmp_path_factory) -> Path:
+    """The CDNOW files of the lifetimes wheel, downloaded from PyPI once per checkout.
+
+    Test workers (pytest-xdist) may ask at the same time: each downloads into a folder of its
+    own and renames the files into the shared cache, so none is ever seen half written."""
     folder = Path(request.config.cache.mkdir("cdnow"))
-    sample = folder / "CDNOW_sample.txt"
-    if not sample.exists():
-        result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", CDNOW_WHEEL, "--no-deps", "-d", str(folder)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        wheels = [w for w in folder.glob("*.whl") if w.name.lower().startswith("lifetimes-0.11.3")]
-        if not wheels:
-            pytest.fail(f"could not download {CDNOW_WHEEL} from PyPI:\n{result.stderr[-2000:]}")
-        with zipfile.ZipFile(wheels[0]) as wheel:
-            for name in ("CDNOW_sample.txt", "CDNOW_master.txt"):
-                (folder / name).write_bytes(wheel.read(f"lifetimes/datasets/{name}"))
+    names = ("CDNOW_sample.txt", "CDNOW_master.txt")
+    if all((folder / name).exists() for name in names):
+        return folder
+    download = tmp_path_factory.mktemp("cdnow_download")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "download", CDNOW_WHEEL, "--no-deps", "-d", str(download)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wheels = [w for w in download.glob("*.whl") if w.name.lower().startswith("lifetimes-0.11.3")]
+    if not wheels:
+        pytest.fail(f"could not download {CDNOW_WHEEL} from PyPI:\n{result.stderr[-2000:]}")
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        for name in names:
+            partial = folder / f"{name}.{os.getpid()}.partial"
+            partial.write_bytes(wheel.read(f"lifetimes/datasets/{name}"))
+            os.replace(partial, folder / name)
     return folder
