@@ -5,7 +5,7 @@ with
 
 -- read twice (duplicate_groups, flagged): not materialized, so DuckDB streams the staging view
 -- twice instead of holding every staged column of every line in memory
-staged as not materialized (
+staged as {{ not_materialized() }} (
     select * from {{ ref('stg_retail__invoice_lines') }}
 ),
 
@@ -30,8 +30,8 @@ excluded_customers as (
 -- The values shared by two or more lines, with the position of the earliest of them in the
 -- file. Found on the eight values and the position alone, so that the other staged columns
 -- are not carried through a sort or window (at tens of millions of lines that was minutes and
--- many GB). min() of the struct orders by file, sheet, then line, nulls last, like an order by;
--- struct comparison treats a missing sheet as equal to a missing sheet.
+-- many GB). min() of the struct (struct_of) orders by file, sheet, then line, like an order
+-- by; struct comparison treats a missing sheet as equal to a missing sheet (both engines).
 duplicate_groups as (
     select
         invoice_id,
@@ -42,7 +42,9 @@ duplicate_groups as (
         unit_price,
         customer_id,
         country,
-        min(struct_pack(source_file, source_sheet, source_line)) as first_position
+        min(
+            {{ struct_of(['source_file', 'source_sheet', 'source_line']) }}
+        ) as first_position
     from staged
     group by
         invoice_id,
@@ -71,7 +73,7 @@ flagged as (
         mapping.rule_set,
         -- an exact copy of an earlier line of the file (a fact; the policy decides what it costs)
         coalesce(
-            struct_pack(staged.source_file, staged.source_sheet, staged.source_line)
+            {{ struct_of(['staged.source_file', 'staged.source_sheet', 'staged.source_line']) }}
             <> duplicate_groups.first_position,
             false
         ) as is_duplicate_line

@@ -1,0 +1,45 @@
+"""What a dbt Python model is handed, as pandas, on whichever engine runs it.
+
+dbt-duckdb hands a model DuckDB relations (``.df()``); dbt-databricks hands it Spark DataFrames
+(``.toPandas()``). The models turn only customer-level tables into pandas (one row per customer,
+aggregated in SQL first): invoice-level data stays in the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+
+def to_pandas(frame: Any) -> pd.DataFrame:
+    """The pandas frame of a DuckDB relation, a Spark DataFrame or a pandas frame."""
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    if hasattr(frame, "toPandas"):  # Spark (Databricks)
+        return frame.toPandas()
+    if hasattr(frame, "df"):  # DuckDB
+        return frame.df()
+    raise TypeError(f"cannot turn a {type(frame).__name__} into a pandas frame")
+
+
+def existing_table(
+    session: Any, database: str | None, schema: str, name: str
+) -> pd.DataFrame | None:
+    """The table ``schema.name`` as pandas, or None when it does not exist yet.
+
+    ``session`` is the model's session: a DuckDB connection, or a SparkSession on Databricks.
+    """
+    if hasattr(session, "catalog"):  # Spark
+        qualified = ".".join(part for part in (database, schema, name) if part)
+        if not session.catalog.tableExists(qualified):
+            return None
+        return session.table(qualified).toPandas()
+    found = session.execute(
+        "select count(*) from information_schema.tables"
+        " where table_catalog = ? and table_schema = ? and table_name = ?",
+        [database, schema, name],
+    ).fetchall()[0][0]
+    if not found:
+        return None
+    return session.sql(f'select * from "{database}"."{schema}"."{name}"').df()

@@ -1,0 +1,159 @@
+"""The `spark` target: the same SQL models on a local Spark, equal to the DuckDB build.
+
+Spark runs the project's SQL from the raw file to customer_features (the `spark` selector) on the
+data of the session's DuckDB pipeline; every table it writes must equal DuckDB's, row for row.
+Spark's tables are parquet folders in its warehouse, read back here with DuckDB, so no second
+Spark session is needed. Each test has a Spark folder (metastore and warehouse) of its own: the
+local Derby metastore admits one process at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from conftest import BuiltPipeline, dbt_env, run_dbt
+
+from insiders.generator.generate import generate
+from insiders.landing.raw_file import open_landed
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs java (make java)"),
+]
+
+# Floats agree to this relative difference: the engines sum and divide in different orders.
+FLOAT_RELATIVE_TOLERANCE = 1e-12
+
+
+def spark_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
+    env = dbt_env(root, raw_path, database)
+    env.update(
+        INSIDERS_SPARK_DIR=str(root / "spark"),
+        INSIDERS_SPARK_DRIVER_MEMORY="1g",
+        INSIDERS_SPARK_SHUFFLE_PARTITIONS="2",
+    )
+    return env
+
+
+def spark_table_path(root: Path, schema: str, table: str) -> Path:
+    return root / "spark" / "warehouse" / f"{schema}.db" / table
+
+
+@pytest.fixture(scope="module")
+def spark_build(pipeline: BuiltPipeline, tmp_path_factory) -> Path:
+    """The `spark` selector built on the pipeline's raw file; returns its folder."""
+    root = tmp_path_factory.mktemp("spark")
+    env = spark_env(root, pipeline.raw_path, root / "unused.duckdb")
+    # Tables only: the data tests are the duckdb target's (and cost seconds each on Spark).
+    run_dbt(
+        env,
+        "build",
+        "--target",
+        "spark",
+        "--selector",
+        "spark",
+        "--resource-type",
+        "seed",
+        "--resource-type",
+        "model",
+    )
+    return root
+
+
+def built_tables(root: Path) -> list[tuple[str, str]]:
+    """(schema, table) of every model the Spark build materialised as a table."""
+    results = json.loads((root / "target" / "run_results.json").read_text())
+    manifest = json.loads((root / "target" / "manifest.json").read_text())
+    tables = []
+    for result in results["results"]:
+        node = manifest["nodes"][result["unique_id"]]
+        assert result["status"] == "success", result
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "table":
+            tables.append((node["schema"], node["alias"]))
+    return tables
+
+
+def ordered_rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list]:
+    relation_sql = con.sql(f"select * from {relation}")
+    return relation_sql.columns, con.sql(f"select * from {relation} order by all").fetchall()
+
+
+def same_value(left, right) -> bool:
+    if isinstance(left, float) and isinstance(right, float):
+        if math.isnan(left) or math.isnan(right):
+            return math.isnan(left) and math.isnan(right)
+        return math.isclose(left, right, rel_tol=FLOAT_RELATIVE_TOLERANCE, abs_tol=1e-12)
+    return left == right
+
+
+def assert_same_rows(name: str, duck: tuple[list[str], list], spark: tuple[list[str], list]):
+    assert spark[0] == duck[0], f"{name}: columns differ"
+    assert len(spark[1]) == len(duck[1]), f"{name}: {len(spark[1])} rows on Spark, {len(duck[1])}"
+    for number, (duck_row, spark_row) in enumerate(zip(duck[1], spark[1], strict=True)):
+        for column, left, right in zip(duck[0], duck_row, spark_row, strict=True):
+            assert same_value(left, right), (
+                f"{name}, row {number} (sorted), {column}: DuckDB {left!r}, Spark {right!r}"
+            )
+
+
+def test_spark_builds_the_sql_models_equal_to_duckdb(pipeline, spark_build):
+    tables = built_tables(spark_build)
+    expected = {
+        ("intermediate", "int_invoice_lines_screened"),
+        ("intermediate", "int_invoice_lines_cleaned"),
+        ("audit", "invoice_line_accounting"),
+        ("audit", "rejected_invoice_lines"),
+        ("audit", "customer_accounting"),
+        ("main", "customer_features"),
+    }
+    assert expected <= set(tables)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{pipeline.database}' as duck (read_only)")
+        for schema, table in tables:
+            files = spark_table_path(spark_build, schema, table) / "*.parquet"
+            duck = ordered_rows(con, f"duck.{schema}.{table}")
+            spark = ordered_rows(con, f"read_parquet('{files}')")
+            assert duck[1], f"{schema}.{table} is empty: the comparison would prove nothing"
+            assert_same_rows(f"{schema}.{table}", duck, spark)
+
+
+def with_traps(csv_path: Path) -> None:
+    """A blank line and a quoted comma, which line numbers and parsing must survive."""
+    lines = csv_path.read_text(encoding="utf-8").splitlines()
+    fields = next(csv.reader([lines[5]]))
+    fields[2] = 'DOOR MAT, "RED"'
+    written = io.StringIO()
+    csv.writer(written, lineterminator="").writerow(fields)
+    lines[5] = written.getvalue()
+    lines.insert(10, "")
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_spark_lands_a_csv_like_the_duckdb_landing(tmp_path):
+    files = generate(tmp_path / "online_retail.csv", scale=0.01, seed=3)
+    raw = Path(files.data_path)
+    with_traps(raw)
+    env = spark_env(tmp_path, raw, tmp_path / "unused.duckdb")
+    run_dbt(env, "run-operation", "land_raw_invoice_lines", "--target", "spark")
+    landed = spark_table_path(tmp_path, "raw", "invoice_lines") / "*.parquet"
+    expected = pa.Table.from_batches(list(open_landed(raw)))
+    with duckdb.connect() as con:
+        con.register("expected", expected)
+        duck = ordered_rows(con, "expected")
+        spark = ordered_rows(con, f"read_parquet('{landed}')")
+    assert any(row[6] == 'DOOR MAT, "RED"' for row in duck[1])
+    assert_same_rows("raw.invoice_lines", duck, spark)
+
+
+def test_spark_refuses_xlsx_with_a_clear_message(tmp_path):
+    env = spark_env(tmp_path, tmp_path / "online_retail.xlsx", tmp_path / "unused.duckdb")
+    with pytest.raises(pytest.fail.Exception, match="xlsx is landed by the DuckDB target only"):
+        run_dbt(env, "run-operation", "land_raw_invoice_lines", "--target", "spark")
