@@ -286,3 +286,22 @@ def render(results: dict, settings: dict, host: dict) -> str:
         summary=summary_table(results),
         scales_detail=[scale_context(results[key], limits) for key in sorted(results, key=float)],
     )
+
+
+SPARK_BEGIN, SPARK_END = "<!-- spark benchmark -->", "<!-- /spark benchmark -->"
+
+
+def with_spark_section(current: str, section: str) -> str:
+    """``current`` (BENCHMARKS.md) with its Spark section (benchmarks/spark.py) set to
+    ``section``: replaced between the markers, else appended."""
+    if SPARK_BEGIN in current and SPARK_END in current:
+        before, rest = current.split(SPARK_BEGIN, 1)
+        return before + section + rest.split(SPARK_END, 1)[1]
+    return current.rstrip("\n") + "\n\n" + section + "\n"
+
+
+def spark_section_of(text: str) -> str | None:
+    """The Spark section of a BENCHMARKS.md text, markers included; None without one."""
+    if SPARK_BEGIN not in text or SPARK_END not in text:
+        return None
+    return SPARK_BEGIN + text.split(SPARK_BEGIN, 1)[1].split(SPARK_END, 1)[0] + SPARK_END

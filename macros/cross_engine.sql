@@ -40,3 +40,85 @@
 
 {% macro spark__not_materialized() -%}
 {%- endmacro %}
+
+{#- A timestamp parsed from text in a strptime format (%Y %m %d %H %M %S %f %b %y and literal
+    characters), null when the text does not fit it. -#}
+{% macro try_parse_timestamp(text, strptime_format) -%}
+    {{ return(adapter.dispatch('try_parse_timestamp')(text, strptime_format)) }}
+{%- endmacro %}
+
+{% macro default__try_parse_timestamp(text, strptime_format) -%}
+    try_strptime({{ text }}, '{{ strptime_format }}')
+{%- endmacro %}
+
+{#- Spark's datetime patterns (letters of the text quoted): one-letter month, day and hour take one or two digits, as DuckDB's
+    %m, %d and %H do; a fraction of S letters takes one to six digits, as %f does. -#}
+{% macro spark__try_parse_timestamp(text, strptime_format) -%}
+    {%- set letters = {'%Y': 'yyyy', '%m': 'M', '%d': 'd', '%H': 'H', '%M': 'mm', '%S': 'ss',
+        '%f': 'SSSSSS', '%b': 'MMM', '%y': 'yy'} -%}
+    {%- set pattern = [] -%}
+    {%- for part in modules.re.findall('%.|[^%]+', strptime_format) -%}
+        {%- if part in letters -%}
+            {%- do pattern.append(letters[part]) -%}
+        {%- elif modules.re.search('[A-Za-z]', part) -%}
+            {%- do pattern.append("'" ~ part ~ "'") -%}
+        {%- else -%}
+            {%- do pattern.append(part) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- a double-quoted literal: Spark reads it as text, and the pattern may quote letters -#}
+    try_to_timestamp({{ text }}, "{{ pattern | join('') }}")
+{%- endmacro %}
+
+{#- The name of the function that stops the query with its text argument when evaluated
+    (DuckDB's error, Spark's raise_error), to be called with the message. -#}
+{% macro error_function() -%}
+    {{ return(adapter.dispatch('error_function')()) }}
+{%- endmacro %}
+
+{% macro default__error_function() -%}
+    error
+{%- endmacro %}
+
+{% macro spark__error_function() -%}
+    raise_error
+{%- endmacro %}
+
+{#- Whether a list (array) holds the value; null when the value is null. -#}
+{% macro list_has(list, value) -%}
+    {{ return(adapter.dispatch('list_has')(list, value)) }}
+{%- endmacro %}
+
+{% macro default__list_has(list, value) -%}
+    list_contains({{ list }}, {{ value }})
+{%- endmacro %}
+
+{% macro spark__list_has(list, value) -%}
+    array_contains({{ list }}, {{ value }})
+{%- endmacro %}
+
+{#- The number of items of a list (array). -#}
+{% macro list_length(list) -%}
+    {{ return(adapter.dispatch('list_length')(list)) }}
+{%- endmacro %}
+
+{% macro default__list_length(list) -%}
+    len({{ list }})
+{%- endmacro %}
+
+{% macro spark__list_length(list) -%}
+    size({{ list }})
+{%- endmacro %}
+
+{#- The whole number written in hexadecimal digits (at most 15, so that it fits a bigint). -#}
+{% macro hex_to_bigint(hex_text) -%}
+    {{ return(adapter.dispatch('hex_to_bigint')(hex_text)) }}
+{%- endmacro %}
+
+{% macro default__hex_to_bigint(hex_text) -%}
+    cast('0x' || {{ hex_text }} as bigint)
+{%- endmacro %}
+
+{% macro spark__hex_to_bigint(hex_text) -%}
+    cast(conv({{ hex_text }}, 16, 10) as bigint)
+{%- endmacro %}

@@ -62,15 +62,18 @@ flagged as (
     select
         staged.*,
         excluded_stock_codes.stock_code is not null
-        or coalesce(list_contains(mapping.excluded_stock_codes, staged.stock_code), false)
+        or coalesce(
+            {{ list_has('mapping.excluded_stock_codes', 'staged.stock_code') }}, false
+        )
             as is_excluded_stock_code,
         excluded_countries.country is not null
-        or coalesce(list_contains(mapping.excluded_countries, staged.country), false)
+        or coalesce({{ list_has('mapping.excluded_countries', 'staged.country') }}, false)
             as is_excluded_country,
         excluded_customers.customer_id is not null
-        or coalesce(list_contains(mapping.excluded_customers, staged.customer_id_text), false)
+        or coalesce(
+            {{ list_has('mapping.excluded_customers', 'staged.customer_id_text') }}, false
+        )
             as is_excluded_customer,
-        mapping.rule_set,
         -- an exact copy of an earlier line of the file (a fact; the policy decides what it costs)
         coalesce(
             {{ struct_of(['staged.source_file', 'staged.source_sheet', 'staged.source_line']) }}
@@ -104,20 +107,22 @@ flagged as (
 
 screened as (
     select
-        * exclude (rule_set),
+        flagged.*,
         -- the first rule, in rule_order of the rejection_rules seed, that rejects the line
         -- among those of the mapping's rule set (its applies_to)
         case
-            when parse_error is not null then parse_error
-            when is_excluded_stock_code then 'excluded_stock_code'
-            when rule_set = 'online_retail' and unit_price < {{ var('min_unit_price') }}
+            when flagged.parse_error is not null then flagged.parse_error
+            when flagged.is_excluded_stock_code then 'excluded_stock_code'
+            when mapping.rule_set = 'online_retail' and flagged.unit_price < {{ var('min_unit_price') }}
                 then 'unit_price_below_minimum'
-            when is_excluded_country then 'excluded_country'
-            when is_excluded_customer then 'excluded_customer'
-            when {{ drop_duplicates }} and is_duplicate_line then 'duplicate_line'
-            when rule_set = 'generic' and customer_id is null then 'missing_customer_id'
+            when flagged.is_excluded_country then 'excluded_country'
+            when flagged.is_excluded_customer then 'excluded_customer'
+            when {{ drop_duplicates }} and flagged.is_duplicate_line then 'duplicate_line'
+            when mapping.rule_set = 'generic' and flagged.customer_id is null then 'missing_customer_id'
         end as rejection_reason
     from flagged
+    -- the rule set again (one row), so that flagged need not carry it
+    cross join mapping
 )
 
 select * from screened

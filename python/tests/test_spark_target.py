@@ -1,10 +1,12 @@
 """The `spark` target: the same SQL models on a local Spark, equal to the DuckDB build.
 
-Spark runs the project's SQL from the raw file to customer_features (the `spark` selector) on the
-data of the session's DuckDB pipeline; every table it writes must equal DuckDB's, row for row.
-Spark's tables are parquet folders in its warehouse, read back here with DuckDB, so no second
-Spark session is needed. Each test has a Spark folder (metastore and warehouse) of its own: the
-local Derby metastore admits one process at a time.
+Spark lands the raw file and runs the project's SQL from it to customer_features (the `spark`
+selector) on the data of the session's DuckDB pipeline; every table it writes, the landed source
+tables included, must equal DuckDB's, row for row. Spark's tables are parquet folders in its
+warehouse, read back here with DuckDB, so no second Spark session is needed. The second step of
+the two-step run (the clustering on DuckDB, from Spark's customer_features) runs on that build.
+Each Spark run has a folder of its own (metastore and warehouse): the local Derby metastore
+admits one process at a time. Every command is one Spark session (10-12 s to start).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyarrow as pa
 import pytest
 from conftest import BuiltPipeline, dbt_env, run_dbt
 
+from insiders.dbt_runner import DbtError, run_dbt_in_child
 from insiders.generator.generate import generate
 from insiders.landing.raw_file import open_landed
 
@@ -31,6 +34,10 @@ pytestmark = [
 
 # Floats agree to this relative difference: the engines sum and divide in different orders.
 FLOAT_RELATIVE_TOLERANCE = 1e-12
+# The README's commands, run here as written (README, "Bigger than one machine").
+SPARK_BUILD = ("build", "--target", "spark", "--selector", "spark")
+SPARK_TABLES_ONLY = ("--resource-type", "seed", "--resource-type", "model")
+SECOND_STEP = ("build", "--selector", "after_spark")
 
 
 def spark_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
@@ -53,18 +60,7 @@ def spark_build(pipeline: BuiltPipeline, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("spark")
     env = spark_env(root, pipeline.raw_path, root / "unused.duckdb")
     # Tables only: the data tests are the duckdb target's (and cost seconds each on Spark).
-    run_dbt(
-        env,
-        "build",
-        "--target",
-        "spark",
-        "--selector",
-        "spark",
-        "--resource-type",
-        "seed",
-        "--resource-type",
-        "model",
-    )
+    run_dbt(env, *SPARK_BUILD, *SPARK_TABLES_ONLY)
     return root
 
 
@@ -81,9 +77,12 @@ def built_tables(root: Path) -> list[tuple[str, str]]:
     return tables
 
 
-def ordered_rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list]:
-    relation_sql = con.sql(f"select * from {relation}")
-    return relation_sql.columns, con.sql(f"select * from {relation} order by all").fetchall()
+def ordered_rows(
+    con: duckdb.DuckDBPyConnection, relation: str, leave_out: tuple[str, ...] = ()
+) -> tuple[list[str], list]:
+    columns = [c for c in con.sql(f"select * from {relation}").columns if c not in leave_out]
+    listed = ", ".join(f'"{column}"' for column in columns)
+    return columns, con.sql(f"select {listed} from {relation} order by all").fetchall()
 
 
 def same_value(left, right) -> bool:
@@ -109,32 +108,54 @@ def test_spark_builds_the_sql_models_equal_to_duckdb(pipeline, spark_build):
     expected = {
         ("intermediate", "int_invoice_lines_screened"),
         ("intermediate", "int_invoice_lines_cleaned"),
+        ("intermediate", "int_customer_value_windows"),
         ("audit", "invoice_line_accounting"),
         ("audit", "rejected_invoice_lines"),
         ("audit", "customer_accounting"),
         ("main", "customer_features"),
     }
     assert expected <= set(tables)
+    # the landed sources too; the mapping's file is a path on DuckDB, the project's on Spark
+    compared = [*tables, ("raw", "invoice_lines"), ("raw", "mapping")]
     with duckdb.connect() as con:
         con.execute(f"attach '{pipeline.database}' as duck (read_only)")
-        for schema, table in tables:
+        for schema, table in compared:
             files = spark_table_path(spark_build, schema, table) / "*.parquet"
-            duck = ordered_rows(con, f"duck.{schema}.{table}")
-            spark = ordered_rows(con, f"read_parquet('{files}')")
+            leave_out = ("mapping_file",) if table == "mapping" else ()
+            duck = ordered_rows(con, f"duck.{schema}.{table}", leave_out)
+            spark = ordered_rows(con, f"read_parquet('{files}')", leave_out)
             assert duck[1], f"{schema}.{table} is empty: the comparison would prove nothing"
             assert_same_rows(f"{schema}.{table}", duck, spark)
 
 
+def test_second_step_clusters_spark_features_like_the_duckdb_build(pipeline, spark_build):
+    """The two-step run: DuckDB clusters the customer_features Spark wrote, without the lines."""
+    root = spark_build / "second_step"
+    features = spark_table_path(spark_build, "main", "customer_features")
+    env = dbt_env(root, spark_build / "no_raw_file.parquet", root / "insiders.duckdb")
+    run_dbt(env, *SECOND_STEP, "--vars", f"{{customer_features_parquet: '{features}'}}")
+    segments = "select customer_id, cluster_id, segment, is_insider from {} order by all"
+    with duckdb.connect(str(root / "insiders.duckdb"), read_only=True) as con:
+        tables = {name for (name,) in con.sql("select table_name from duckdb_tables()").fetchall()}
+        two_step = con.sql(segments.format("main.customer_segments")).fetchall()
+    assert tables == {"cluster_model_selection", "customer_segments"}
+    assert two_step == pipeline.query(segments.format("main.customer_segments"))
+
+
 def with_traps(csv_path: Path) -> None:
-    """A blank line and a quoted comma, which line numbers and parsing must survive."""
+    """A blank line, a quoted comma, a line a field too long, one a field short, and a last line
+    cut short with no line break: line numbers and the line accounting must survive them."""
     lines = csv_path.read_text(encoding="utf-8").splitlines()
     fields = next(csv.reader([lines[5]]))
     fields[2] = 'DOOR MAT, "RED"'
     written = io.StringIO()
     csv.writer(written, lineterminator="").writerow(fields)
     lines[5] = written.getvalue()
+    lines[7] = lines[7] + ",extra"
+    lines[8] = lines[8].rsplit(",", 1)[0]
     lines.insert(10, "")
-    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines[-1] = lines[-1].rsplit(",", 2)[0]
+    csv_path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def test_spark_lands_a_csv_like_the_duckdb_landing(tmp_path):
@@ -149,11 +170,30 @@ def test_spark_lands_a_csv_like_the_duckdb_landing(tmp_path):
         con.register("expected", expected)
         duck = ordered_rows(con, "expected")
         spark = ordered_rows(con, f"read_parquet('{landed}')")
+        errors = con.sql("select line_error, count(*) from expected group by all").fetchall()
     assert any(row[6] == 'DOOR MAT, "RED"' for row in duck[1])
+    assert dict(errors) == {
+        None: len(duck[1]) - 3,
+        "wrong_field_count": 2,
+        "truncated_last_line": 1,
+    }
     assert_same_rows("raw.invoice_lines", duck, spark)
 
 
-def test_spark_refuses_xlsx_with_a_clear_message(tmp_path):
-    env = spark_env(tmp_path, tmp_path / "online_retail.xlsx", tmp_path / "unused.duckdb")
-    with pytest.raises(pytest.fail.Exception, match="xlsx is landed by the DuckDB target only"):
-        run_dbt(env, "run-operation", "land_raw_invoice_lines", "--target", "spark")
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"INSIDERS_RAW_PATH": "online_retail.xlsx"}, "xlsx is landed by the DuckDB target only"),
+        ({"INSIDERS_MAPPING": "shopify"}, "the Spark landing reads the online_retail mapping only"),
+    ],
+)
+def test_spark_refuses_what_it_cannot_land_with_a_clear_message(tmp_path, setting, message):
+    env = spark_env(tmp_path, tmp_path / "online_retail.csv", tmp_path / "unused.duckdb")
+    env.update(
+        {
+            key: str(tmp_path / value) if key.endswith("PATH") else value
+            for key, value in setting.items()
+        }
+    )
+    with pytest.raises(DbtError, match=message):
+        run_dbt_in_child(("run-operation", "land_raw_invoice_lines", "--target", "spark"), env=env)

@@ -7,6 +7,7 @@ aggregated in SQL first): invoice-level data stays in the engine.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,23 +24,18 @@ def to_pandas(frame: Any) -> pd.DataFrame:
     raise TypeError(f"cannot turn a {type(frame).__name__} into a pandas frame")
 
 
-def existing_table(
-    session: Any, database: str | None, schema: str, name: str
-) -> pd.DataFrame | None:
-    """The table ``schema.name`` as pandas, or None when it does not exist yet.
-
-    ``session`` is the model's session: a DuckDB connection, or a SparkSession on Databricks.
-    """
-    if hasattr(session, "catalog"):  # Spark
-        qualified = ".".join(part for part in (database, schema, name) if part)
-        if not session.catalog.tableExists(qualified):
-            return None
-        return session.table(qualified).toPandas()
-    found = session.execute(
-        "select count(*) from information_schema.tables"
-        " where table_catalog = ? and table_schema = ? and table_name = ?",
-        [database, schema, name],
-    ).fetchall()[0][0]
-    if not found:
-        return None
-    return session.sql(f'select * from "{database}"."{schema}"."{name}"').df()
+def customer_features(features: Any, session: Any, parquet_folder: str | None) -> pd.DataFrame:
+    """customer_features as pandas: the model's ``dbt.ref`` (``features``), or, in the second
+    step of the two-step run (README, "Bigger than one machine"), the parquet folder a Spark
+    build wrote, read by the model's DuckDB ``session``."""
+    if parquet_folder:
+        files = Path(parquet_folder) / "*.parquet"
+        found = session.execute("select count(*) from glob(?)", [str(files)]).fetchall()[0][0]
+        if not found:
+            raise FileNotFoundError(
+                f"customer_features_parquet: no parquet files in {parquet_folder} (the folder "
+                "Spark wrote customer_features to: <INSIDERS_SPARK_DIR>/warehouse/main.db/"
+                "customer_features)"
+            )
+        return session.read_parquet(str(files)).df()
+    return to_pandas(features)

@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insiders.segmentation.frames import existing_table, to_pandas
+from insiders.segmentation.frames import customer_features, to_pandas
 
 
 class SparkLikeFrame:
@@ -32,11 +32,16 @@ def test_to_pandas_reads_duckdb_spark_and_pandas_frames():
         to_pandas([1, 2])
 
 
-def test_existing_table_is_none_until_the_table_exists():
+def test_customer_features_reads_the_parquet_folder_when_given(tmp_path):
+    folder = tmp_path / "customer_features"
+    folder.mkdir()
     with duckdb.connect() as con:
-        database = con.sql("select current_database()").fetchall()[0][0]
-        assert existing_table(con, database, "main", "customer_segments") is None
-        con.execute("create table customer_segments as select 1 as customer_id")
-        found = existing_table(con, database, "main", "customer_segments")
-    assert found is not None
-    assert found["customer_id"].tolist() == [1]
+        con.execute(
+            f"copy (select 7 as customer_id, 1.5 as gross_revenue) to '{folder}/part-0.parquet'"
+        )
+        model_ref = con.sql("select 1 as customer_id, 9.0 as gross_revenue")
+        assert customer_features(model_ref, con, "")["customer_id"].tolist() == [1]
+        from_spark = customer_features(model_ref, con, str(folder))
+        assert from_spark["customer_id"].tolist() == [7]
+        with pytest.raises(FileNotFoundError, match="no parquet files in"):
+            customer_features(model_ref, con, str(tmp_path / "missing"))
