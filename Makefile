@@ -19,13 +19,13 @@ export INSIDERS_REPORTS_DIR ?= reports
 SCALE ?= 1
 SEED ?= 42
 
-.PHONY: help install browser data run build docs report members java test lint pytest benchmark replay clean
+.PHONY: help install browser data run build docs report members java test lint pytest benchmark benchmark-spark replay clean
 
 help:
 	@echo "make run    - install, generate the built-in data if missing, build and publish the"
 	@echo "              database (insiders build), report, docs and members list"
 	@echo "make test   - install, lint (ruff, sqlfluff, dbt-score) and run every test"
-	@echo "make benchmark / make replay / make clean"
+	@echo "make benchmark / make benchmark-spark / make replay / make clean"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -89,6 +89,10 @@ replay: data
 # Times the pipeline against the study's notebook and a lower bound; writes BENCHMARKS.md.
 benchmark: $(STAMP)
 	$(BIN)/python -m benchmarks.run --scales 0.1 1 10 100
+
+# Times the SQL part on a local Spark against DuckDB; writes the Spark section of BENCHMARKS.md.
+benchmark-spark: $(STAMP)
+	$(BIN)/python -m benchmarks.spark --scales 1 10
 
 clean:
 	rm -rf target logs "$$INSIDERS_REPORTS_DIR" "$$INSIDERS_DUCKDB_PATH"

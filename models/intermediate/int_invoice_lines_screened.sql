@@ -113,12 +113,15 @@ screened as (
         case
             when flagged.parse_error is not null then flagged.parse_error
             when flagged.is_excluded_stock_code then 'excluded_stock_code'
-            when mapping.rule_set = 'online_retail' and flagged.unit_price < {{ var('min_unit_price') }}
+            when
+                mapping.rule_set = 'online_retail'
+                and flagged.unit_price < {{ var('min_unit_price') }}
                 then 'unit_price_below_minimum'
             when flagged.is_excluded_country then 'excluded_country'
             when flagged.is_excluded_customer then 'excluded_customer'
             when {{ drop_duplicates }} and flagged.is_duplicate_line then 'duplicate_line'
-            when mapping.rule_set = 'generic' and flagged.customer_id is null then 'missing_customer_id'
+            when mapping.rule_set = 'generic' and flagged.customer_id is null
+                then 'missing_customer_id'
         end as rejection_reason
     from flagged
     -- the rule set again (one row), so that flagged need not carry it

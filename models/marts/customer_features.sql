@@ -63,8 +63,9 @@ final as (
         country_ranked.country,
         cast(purchase_totals.gross_revenue as double) as gross_revenue,
         cast(
-            {{ days_between('purchase_totals.last_purchase_date', 'purchase_totals.reference_date') }}
-            as integer
+            {{ days_between(
+                'purchase_totals.last_purchase_date', 'purchase_totals.reference_date'
+            ) }} as integer
         ) as recency_days,
         purchase_totals.invoice_count,
         cast(purchase_totals.items_count as bigint) as items_count,

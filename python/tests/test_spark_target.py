@@ -16,12 +16,13 @@ import io
 import json
 import math
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
-from conftest import BuiltPipeline, dbt_env, run_dbt
+from conftest import REPO, BuiltPipeline, dbt_env, run_dbt
 
 from insiders.dbt_runner import DbtError, run_dbt_in_child
 from insiders.generator.generate import generate
@@ -34,10 +35,24 @@ pytestmark = [
 
 # Floats agree to this relative difference: the engines sum and divide in different orders.
 FLOAT_RELATIVE_TOLERANCE = 1e-12
-# The README's commands, run here as written (README, "Bigger than one machine").
-SPARK_BUILD = ("build", "--target", "spark", "--selector", "spark")
-SPARK_TABLES_ONLY = ("--resource-type", "seed", "--resource-type", "model")
-SECOND_STEP = ("build", "--selector", "after_spark")
+# The README's two steps (README, "Bigger than one machine"), run here as written.
+SPARK_STEP = ".venv/bin/dbt build --target spark --selector spark"
+DUCKDB_STEP = ".venv/bin/dbt build --selector after_spark"
+
+
+def readme_command(start: str) -> str:
+    """The README's line that starts with ``start``."""
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith(start):
+            return line.strip()
+    raise AssertionError(f"the README no longer shows {start!r}")
+
+
+def shell(command: str, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"{command}\n{result.stdout[-6000:]}{result.stderr[-3000:]}"
 
 
 def spark_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
@@ -58,9 +73,7 @@ def spark_table_path(root: Path, schema: str, table: str) -> Path:
 def spark_build(pipeline: BuiltPipeline, tmp_path_factory) -> Path:
     """The `spark` selector built on the pipeline's raw file; returns its folder."""
     root = tmp_path_factory.mktemp("spark")
-    env = spark_env(root, pipeline.raw_path, root / "unused.duckdb")
-    # Tables only: the data tests are the duckdb target's (and cost seconds each on Spark).
-    run_dbt(env, *SPARK_BUILD, *SPARK_TABLES_ONLY)
+    shell(readme_command(SPARK_STEP), spark_env(root, pipeline.raw_path, root / "unused.duckdb"))
     return root
 
 
@@ -131,9 +144,9 @@ def test_spark_builds_the_sql_models_equal_to_duckdb(pipeline, spark_build):
 def test_second_step_clusters_spark_features_like_the_duckdb_build(pipeline, spark_build):
     """The two-step run: DuckDB clusters the customer_features Spark wrote, without the lines."""
     root = spark_build / "second_step"
-    features = spark_table_path(spark_build, "main", "customer_features")
-    env = dbt_env(root, spark_build / "no_raw_file.parquet", root / "insiders.duckdb")
-    run_dbt(env, *SECOND_STEP, "--vars", f"{{customer_features_parquet: '{features}'}}")
+    env = spark_env(root, spark_build / "no_raw_file.parquet", root / "insiders.duckdb")
+    env["INSIDERS_SPARK_DIR"] = str(spark_build / "spark")
+    shell(readme_command(DUCKDB_STEP), env)
     segments = "select customer_id, cluster_id, segment, is_insider from {} order by all"
     with duckdb.connect(str(root / "insiders.duckdb"), read_only=True) as con:
         tables = {name for (name,) in con.sql("select table_name from duckdb_tables()").fetchall()}
