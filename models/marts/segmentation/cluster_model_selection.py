@@ -24,7 +24,7 @@ def model(dbt, session):
     # one row per customer: the only table that becomes pandas, on any engine; or the parquet
     # a Spark build wrote (the two-step run: var customer_features_parquet)
     features = customer_features(
-        dbt.ref("customer_features"), session, dbt.config.get("features_parquet")
+        lambda: dbt.ref("customer_features"), session, dbt.config.get("features_parquet")
     )
     if features.empty:
         # dbt build --empty: no customers, but the table keeps its columns and types.

@@ -34,7 +34,7 @@ def model(dbt, session):
     # one row per customer: the only tables that become pandas, on any engine; or the parquet
     # a Spark build wrote (the two-step run: var customer_features_parquet)
     features = customer_features(
-        dbt.ref("customer_features"), session, dbt.config.get("features_parquet")
+        lambda: dbt.ref("customer_features"), session, dbt.config.get("features_parquet")
     )
     selection = to_pandas(dbt.ref("cluster_model_selection"))
     if features.empty:

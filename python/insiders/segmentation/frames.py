@@ -7,6 +7,7 @@ aggregated in SQL first): invoice-level data stays in the engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,13 @@ def to_pandas(frame: Any) -> pd.DataFrame:
     raise TypeError(f"cannot turn a {type(frame).__name__} into a pandas frame")
 
 
-def customer_features(features: Any, session: Any, parquet_folder: str | None) -> pd.DataFrame:
-    """customer_features as pandas: the model's ``dbt.ref`` (``features``), or, in the second
-    step of the two-step run (README, "Bigger than one machine"), the parquet folder a Spark
-    build wrote, read by the model's DuckDB ``session``."""
+def customer_features(
+    features: Callable[[], Any], session: Any, parquet_folder: str | None
+) -> pd.DataFrame:
+    """customer_features as pandas: the model's ``dbt.ref`` (``features``, called only when
+    needed: dbt-duckdb reads the table as soon as it is called), or, in the second step of the
+    two-step run (README, "Bigger than one machine"), the parquet folder a Spark build wrote,
+    read by the model's DuckDB ``session``."""
     if parquet_folder:
         files = Path(parquet_folder) / "*.parquet"
         found = session.execute("select count(*) from glob(?)", [str(files)]).fetchall()[0][0]
@@ -38,4 +42,4 @@ def customer_features(features: Any, session: Any, parquet_folder: str | None) -
                 "customer_features)"
             )
         return session.read_parquet(str(files)).df()
-    return to_pandas(features)
+    return to_pandas(features())

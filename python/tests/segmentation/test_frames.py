@@ -39,9 +39,13 @@ def test_customer_features_reads_the_parquet_folder_when_given(tmp_path):
         con.execute(
             f"copy (select 7 as customer_id, 1.5 as gross_revenue) to '{folder}/part-0.parquet'"
         )
-        model_ref = con.sql("select 1 as customer_id, 9.0 as gross_revenue")
+
+        def model_ref():
+            return con.sql("select 1 as customer_id, 9.0 as gross_revenue")
+
         assert customer_features(model_ref, con, "")["customer_id"].tolist() == [1]
-        from_spark = customer_features(model_ref, con, str(folder))
+        # the model's ref is not called: its table does not exist in the second step
+        from_spark = customer_features(lambda: pytest.fail("read the ref"), con, str(folder))
         assert from_spark["customer_id"].tolist() == [7]
         with pytest.raises(FileNotFoundError, match="no parquet files in"):
             customer_features(model_ref, con, str(tmp_path / "missing"))
