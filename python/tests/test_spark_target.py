@@ -157,8 +157,10 @@ def test_second_step_clusters_spark_features_like_the_duckdb_build(pipeline, spa
 
 def with_traps(csv_path: Path) -> None:
     """A blank line, a quoted comma, a line a field too long, one a field short, and a last line
-    cut short with no line break: line numbers and the line accounting must survive them."""
-    lines = csv_path.read_text(encoding="utf-8").splitlines()
+    cut short with no line break: line numbers and the line accounting must survive them. The
+    generator writes latin-1 (the Kaggle file's encoding); Spark reads utf-8, so the file is
+    written back in utf-8."""
+    lines = csv_path.read_text(encoding="latin-1").splitlines()
     fields = next(csv.reader([lines[5]]))
     fields[2] = 'DOOR MAT, "RED"'
     written = io.StringIO()

@@ -7,7 +7,6 @@ aggregated in SQL first): invoice-level data stays in the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +24,15 @@ def to_pandas(frame: Any) -> pd.DataFrame:
     raise TypeError(f"cannot turn a {type(frame).__name__} into a pandas frame")
 
 
-def customer_features(
-    features: Callable[[], Any], session: Any, parquet_folder: str | None
-) -> pd.DataFrame:
-    """customer_features as pandas: the model's ``dbt.ref`` (``features``, called only when
-    needed: dbt-duckdb reads the table as soon as it is called), or, in the second step of the
-    two-step run (README, "Bigger than one machine"), the parquet folder a Spark build wrote,
-    read by the model's DuckDB ``session``."""
-    if parquet_folder:
-        files = Path(parquet_folder) / "*.parquet"
-        found = session.execute("select count(*) from glob(?)", [str(files)]).fetchall()[0][0]
-        if not found:
-            raise FileNotFoundError(
-                f"customer_features_parquet: no parquet files in {parquet_folder} (the folder "
-                "Spark wrote customer_features to: <INSIDERS_SPARK_DIR>/warehouse/main.db/"
-                "customer_features)"
-            )
-        return session.read_parquet(str(files)).df()
-    return to_pandas(features())
+def spark_customer_features(session: Any, parquet_folder: str) -> pd.DataFrame:
+    """The customer_features a Spark build wrote as parquet, read by a model's DuckDB
+    ``session``: the second step of the two-step run (README, "Bigger than one machine")."""
+    files = Path(parquet_folder) / "*.parquet"
+    found = session.execute("select count(*) from glob(?)", [str(files)]).fetchall()[0][0]
+    if not found:
+        raise FileNotFoundError(
+            f"customer_features_parquet: no parquet files in {parquet_folder} (the folder "
+            "Spark wrote customer_features to: <INSIDERS_SPARK_DIR>/warehouse/main.db/"
+            "customer_features)"
+        )
+    return session.read_parquet(str(files)).df()

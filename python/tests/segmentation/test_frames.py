@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insiders.segmentation.frames import customer_features, to_pandas
+from insiders.segmentation.frames import spark_customer_features, to_pandas
 
 
 class SparkLikeFrame:
@@ -32,20 +32,13 @@ def test_to_pandas_reads_duckdb_spark_and_pandas_frames():
         to_pandas([1, 2])
 
 
-def test_customer_features_reads_the_parquet_folder_when_given(tmp_path):
+def test_spark_customer_features_reads_the_parquet_folder(tmp_path):
     folder = tmp_path / "customer_features"
     folder.mkdir()
     with duckdb.connect() as con:
         con.execute(
             f"copy (select 7 as customer_id, 1.5 as gross_revenue) to '{folder}/part-0.parquet'"
         )
-
-        def model_ref():
-            return con.sql("select 1 as customer_id, 9.0 as gross_revenue")
-
-        assert customer_features(model_ref, con, "")["customer_id"].tolist() == [1]
-        # the model's ref is not called: its table does not exist in the second step
-        from_spark = customer_features(lambda: pytest.fail("read the ref"), con, str(folder))
-        assert from_spark["customer_id"].tolist() == [7]
+        assert spark_customer_features(con, str(folder))["customer_id"].tolist() == [7]
         with pytest.raises(FileNotFoundError, match="no parquet files in"):
-            customer_features(model_ref, con, str(tmp_path / "missing"))
+            spark_customer_features(con, str(tmp_path / "missing"))
