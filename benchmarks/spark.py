@@ -89,7 +89,10 @@ def section(results: dict, args: argparse.Namespace) -> str:
         )
     rows += [
         "",
-        "Each cell: wall time / peak resident memory of the process tree (Spark's JVM included).",
+        "Each cell: wall time / peak resident memory of the process tree (Spark's JVM "
+        "included). A load average above 2 means other work shared the two cores: the absolute "
+        "times are then several times an idle machine's (compare the DuckDB features build in "
+        "the table above), and the ratio between the engines is the figure to read.",
         "",
         WHERE_EACH_BELONGS,
     ]
@@ -113,7 +116,9 @@ def write_section(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10])
+    parser.add_argument(
+        "--scales", type=float, nargs="*", default=[1, 10], help="none: rewrite the section only"
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--spark-cores", type=int, default=2)
     parser.add_argument("--spark-memory", default="8g")
