@@ -19,18 +19,18 @@ export INSIDERS_REPORTS_DIR ?= reports
 SCALE ?= 1
 SEED ?= 42
 
-.PHONY: help install browser data run build docs report members test lint pytest benchmark benchmark-stages replay clean
+.PHONY: help install browser data run build docs report members java test lint pytest benchmark benchmark-stages benchmark-spark replay clean
 
 help:
 	@echo "make run    - install, generate the built-in data if missing, build and publish the"
 	@echo "              database (insiders build), report, docs and members list"
 	@echo "make test   - install, lint (ruff, sqlfluff, dbt-score) and run every test"
-	@echo "make benchmark / make benchmark-stages / make replay / make clean"
+	@echo "make benchmark / make benchmark-stages / make benchmark-spark / make replay / make clean"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -40,6 +40,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: the docs-site test will be skipped"; fi; }
+
+# Java, for the Spark target's test (pyspark runs Spark in a JVM; Debian's package).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else echo "java is not installed: the Spark target's test will be skipped"; fi; }
 
 # Without INSIDERS_RAW_PATH, the built-in data (insiders.paths holds its default path).
 data: $(STAMP)
@@ -65,7 +71,7 @@ docs: build
 members: build
 	$(BIN)/insiders export --members --output "$$INSIDERS_REPORTS_DIR/insiders_members.csv"
 
-test: $(STAMP) browser lint pytest
+test: $(STAMP) browser java lint pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check python models tests benchmarks
@@ -88,6 +94,10 @@ benchmark: $(STAMP)
 # section of BENCHMARKS.md.
 benchmark-stages: $(STAMP)
 	$(BIN)/python -m benchmarks.stages --scale 1
+
+# Times the SQL part on a local Spark against DuckDB; writes the Spark section of BENCHMARKS.md.
+benchmark-spark: $(STAMP)
+	$(BIN)/python -m benchmarks.spark --scales 1 10
 
 clean:
 	rm -rf target logs "$$INSIDERS_REPORTS_DIR" "$$INSIDERS_DUCKDB_PATH"

@@ -28,9 +28,9 @@ outcomes as (
 kept as (
     select
         'kept' as outcome,
-        cast(null as varchar) as rejection_reason,
+        cast(null as {{ dbt.type_string() }}) as rejection_reason,
         0 as rule_order,
-        cast(null as varchar) as rejection_stage,
+        cast(null as {{ dbt.type_string() }}) as rejection_stage,
         'Kept: the line is in int_invoice_lines_cleaned' as rule_description,
         cast(coalesce(sum(outcomes.line_count), 0) as bigint) as line_count,
         sum(outcomes.line_revenue) as line_revenue

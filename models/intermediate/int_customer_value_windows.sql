@@ -60,7 +60,7 @@ per_customer as (
         sum(purchase_days.day_revenue) filter (
             where purchase_days.purchased_on <= windows.cutoff_date
         ) as revenue_to_date,
-        arg_min(purchase_days.day_revenue, purchase_days.purchased_on) as first_day_revenue,
+        min_by(purchase_days.day_revenue, purchase_days.purchased_on) as first_day_revenue,
         coalesce(sum(purchase_days.day_revenue) filter (
             where purchase_days.purchased_on > windows.cutoff_date - {{ period_days }}
             and purchase_days.purchased_on <= windows.cutoff_date
@@ -77,15 +77,16 @@ per_customer as (
 
 final as (
     select
-        cast(calibration as varchar) as calibration,
+        cast(calibration as {{ dbt.type_string() }}) as calibration,
         cast(cutoff_date as date) as cutoff_date,
         cast(customer_id as bigint) as customer_id,
         cast(purchase_day_count - 1 as integer) as frequency,
-        cast(last_purchase_date - first_purchase_date as integer) as recency,
-        cast(cutoff_date - first_purchase_date as integer) as "T",  -- noqa: RF06
-        cast(
-            (revenue_to_date - first_day_revenue) / nullif(purchase_day_count - 1, 0) as double
-        ) as monetary_value,
+        cast({{ days_between('first_purchase_date', 'last_purchase_date') }} as integer) as recency,
+        cast({{ days_between('first_purchase_date', 'cutoff_date') }} as integer)
+            as {{ adapter.quote('T') }},  -- noqa: RF06
+        -- divided in double (Spark would divide the decimals to 6 places)
+        cast(revenue_to_date - first_day_revenue as double)
+        / nullif(purchase_day_count - 1, 0) as monetary_value,
         cast(first_purchase_date as date) as first_purchase_date,
         cast(last_purchase_date as date) as last_purchase_date,
         cast(revenue_to_date as double) as revenue_to_date,

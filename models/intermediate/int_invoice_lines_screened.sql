@@ -5,7 +5,7 @@ with
 
 -- read twice (duplicate_groups, flagged): not materialized, so DuckDB streams the staging view
 -- twice instead of holding every staged column of every line in memory
-staged as not materialized (
+staged as {{ not_materialized() }} (
     select * from {{ ref('stg_retail__invoice_lines') }}
 ),
 
@@ -30,8 +30,8 @@ excluded_customers as (
 -- The values shared by two or more lines, with the position of the earliest of them in the
 -- file. Found on the eight values and the position alone, so that the other staged columns
 -- are not carried through a sort or window (at tens of millions of lines that was minutes and
--- many GB). min() of the struct orders by file, sheet, then line, nulls last, like an order by;
--- struct comparison treats a missing sheet as equal to a missing sheet.
+-- many GB). min() of the struct (struct_of) orders by file, sheet, then line, like an order
+-- by; struct comparison treats a missing sheet as equal to a missing sheet (both engines).
 duplicate_groups as (
     select
         invoice_id,
@@ -42,7 +42,9 @@ duplicate_groups as (
         unit_price,
         customer_id,
         country,
-        min(struct_pack(source_file, source_sheet, source_line)) as first_position
+        min(
+            {{ struct_of(['source_file', 'source_sheet', 'source_line']) }}
+        ) as first_position
     from staged
     group by
         invoice_id,
@@ -60,18 +62,21 @@ flagged as (
     select
         staged.*,
         excluded_stock_codes.stock_code is not null
-        or coalesce(list_contains(mapping.excluded_stock_codes, staged.stock_code), false)
+        or coalesce(
+            {{ list_has('mapping.excluded_stock_codes', 'staged.stock_code') }}, false
+        )
             as is_excluded_stock_code,
         excluded_countries.country is not null
-        or coalesce(list_contains(mapping.excluded_countries, staged.country), false)
+        or coalesce({{ list_has('mapping.excluded_countries', 'staged.country') }}, false)
             as is_excluded_country,
         excluded_customers.customer_id is not null
-        or coalesce(list_contains(mapping.excluded_customers, staged.customer_id_text), false)
+        or coalesce(
+            {{ list_has('mapping.excluded_customers', 'staged.customer_id_text') }}, false
+        )
             as is_excluded_customer,
-        mapping.rule_set,
         -- an exact copy of an earlier line of the file (a fact; the policy decides what it costs)
         coalesce(
-            struct_pack(staged.source_file, staged.source_sheet, staged.source_line)
+            {{ struct_of(['staged.source_file', 'staged.source_sheet', 'staged.source_line']) }}
             <> duplicate_groups.first_position,
             false
         ) as is_duplicate_line
@@ -102,20 +107,25 @@ flagged as (
 
 screened as (
     select
-        * exclude (rule_set),
+        flagged.*,
         -- the first rule, in rule_order of the rejection_rules seed, that rejects the line
         -- among those of the mapping's rule set (its applies_to)
         case
-            when parse_error is not null then parse_error
-            when is_excluded_stock_code then 'excluded_stock_code'
-            when rule_set = 'online_retail' and unit_price < {{ var('min_unit_price') }}
+            when flagged.parse_error is not null then flagged.parse_error
+            when flagged.is_excluded_stock_code then 'excluded_stock_code'
+            when
+                mapping.rule_set = 'online_retail'
+                and flagged.unit_price < {{ var('min_unit_price') }}
                 then 'unit_price_below_minimum'
-            when is_excluded_country then 'excluded_country'
-            when is_excluded_customer then 'excluded_customer'
-            when {{ drop_duplicates }} and is_duplicate_line then 'duplicate_line'
-            when rule_set = 'generic' and customer_id is null then 'missing_customer_id'
+            when flagged.is_excluded_country then 'excluded_country'
+            when flagged.is_excluded_customer then 'excluded_customer'
+            when {{ drop_duplicates }} and flagged.is_duplicate_line then 'duplicate_line'
+            when mapping.rule_set = 'generic' and flagged.customer_id is null
+                then 'missing_customer_id'
         end as rejection_reason
     from flagged
+    -- the rule set again (one row), so that flagged need not carry it
+    cross join mapping
 )
 
 select * from screened

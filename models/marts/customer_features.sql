@@ -27,7 +27,8 @@ purchase_totals as (
         sum(quantity) as items_count,
         count(*) as line_count,
         count(distinct stock_code) as distinct_products,
-        avg(line_revenue) as avg_ticket,
+        -- the exact sum, then one division in double: the same bits on every engine
+        cast(sum(line_revenue) as double) / count(*) as avg_ticket,
         count(distinct invoiced_on) as purchase_day_count,
         min(invoiced_on) as first_purchase_date,
         max(invoiced_on) as last_purchase_date,
@@ -61,8 +62,11 @@ final as (
         purchase_totals.customer_id,
         country_ranked.country,
         cast(purchase_totals.gross_revenue as double) as gross_revenue,
-        cast(purchase_totals.reference_date - purchase_totals.last_purchase_date as integer)
-            as recency_days,
+        cast(
+            {{ days_between(
+                'purchase_totals.last_purchase_date', 'purchase_totals.reference_date'
+            ) }} as integer
+        ) as recency_days,
         purchase_totals.invoice_count,
         cast(purchase_totals.items_count as bigint) as items_count,
         purchase_totals.line_count,
@@ -74,12 +78,15 @@ final as (
         case
             when purchase_totals.purchase_day_count > 1
                 then cast(
-                    purchase_totals.last_purchase_date - purchase_totals.first_purchase_date
-                    as double
+                    {{ days_between(
+                        'purchase_totals.first_purchase_date', 'purchase_totals.last_purchase_date'
+                    ) }} as double
                 ) / (purchase_totals.purchase_day_count - 1)
         end as avg_days_between_purchases,
         purchase_totals.invoice_count / cast(
-            purchase_totals.last_purchase_date - purchase_totals.first_purchase_date + 1 as double
+            {{ days_between(
+                'purchase_totals.first_purchase_date', 'purchase_totals.last_purchase_date'
+            ) }} + 1 as double
         ) as frequency,
         cast(coalesce(return_totals.returned_items, 0) as bigint) as returned_items,
         -- the share of the items bought that came back: returns as a habit, not as a volume

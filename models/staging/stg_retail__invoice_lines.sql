@@ -1,5 +1,8 @@
+{#- A view on DuckDB (screening streams it twice rather than hold it); a table on Spark, whose
+    plan of the parsing, read twice by screening, costs more to compile and run twice than to
+    write once. -#}
+{{ config(materialized='table' if target.type == 'spark' else 'view') }}
 {%- set date_order_setting = invoice_date_order() -%}
-{%- set date_order_sql = '(select date_order from date_order)' %}
 
 with
 
@@ -46,7 +49,10 @@ defaulted as (
         -- no order id: each line is an order of its own
         case
             when mapping.has_order_id then trimmed.invoice_no
-            else concat_ws(' ', 'line', trimmed.source_sheet, trimmed.source_line)
+            else concat_ws(
+                ' ', 'line', trimmed.source_sheet,
+                cast(trimmed.source_line as {{ dbt.type_string() }})
+            )
         end as invoice_no,
         -- no product code: every line is the one product 'n/a'
         case when mapping.has_product_code then trimmed.stock_code else 'n/a' end as stock_code,
@@ -80,11 +86,16 @@ slash_dates as (
         source_sheet,
         source_line,
         invoice_date,
-        cast(regexp_extract(invoice_date, '^(\d{1,2})/(\d{1,2})/', 1) as integer) as first_part,
-        cast(regexp_extract(invoice_date, '^(\d{1,2})/(\d{1,2})/', 2) as integer) as second_part
+        cast(regexp_extract(invoice_date, '^([0-9]{1,2})/([0-9]{1,2})/', 1) as integer)
+            as first_part,
+        cast(regexp_extract(invoice_date, '^([0-9]{1,2})/([0-9]{1,2})/', 2) as integer)
+            as second_part
     from defaulted
-    -- a mapping with a date format of its own has its dates rendered by the landing
-    where date_format = 'auto' and regexp_matches(invoice_date, '^\d{1,2}/\d{1,2}/')
+    -- a mapping with a date format of its own has its dates rendered by the landing; '' is
+    -- no match (both engines)
+    where
+        date_format = 'auto'
+        and regexp_extract(invoice_date, '^([0-9]{1,2})/([0-9]{1,2})/', 0) != ''
 ),
 
 date_evidence as (
@@ -95,12 +106,18 @@ date_evidence as (
         count(*) filter (where second_part > 12) as month_first_dates,
         min(source_line) as first_line,
         max(source_line) as last_line,
-        arg_min(
-            concat_ws(' ', 'line', source_line, '(' || invoice_date || ')', source_sheet),
+        min_by(
+            concat_ws(
+                ' ', 'line', cast(source_line as {{ dbt.type_string() }}),
+                '(' || invoice_date || ')', source_sheet
+            ),
             source_line
         ) filter (where first_part > 12) as day_first_example,
-        arg_min(
-            concat_ws(' ', 'line', source_line, '(' || invoice_date || ')', source_sheet),
+        min_by(
+            concat_ws(
+                ' ', 'line', cast(source_line as {{ dbt.type_string() }}),
+                '(' || invoice_date || ')', source_sheet
+            ),
             source_line
         ) filter (where second_part > 12) as month_first_example
     from slash_dates
@@ -112,7 +129,7 @@ date_order as (
         case
             when '{{ date_order_setting }}' != 'auto' then '{{ date_order_setting }}'
             when day_first_dates > 0 and month_first_dates > 0
-                then error(
+                then {{ error_function() }}(
                     source_file || ': the invoice dates disagree on the day/month order: '
                     || day_first_example || ' has the day first, '
                     || month_first_example || ' the month first ('
@@ -121,7 +138,7 @@ date_order as (
                 )
             when day_first_dates > 0 then 'dmy'
             when month_first_dates > 0 or slash_dates = 0 then 'mdy'
-            else error(
+            else {{ error_function() }}(
                 source_file || ': the day/month order of the invoice dates cannot be told: in '
                 || 'all ' || slash_dates || ' slash dates (lines ' || first_line || ' to '
                 || last_line || ') both parts are 12 or less; set INSIDERS_DATE_ORDER (var '
@@ -143,6 +160,15 @@ numbers as (
     from defaulted
 ),
 
+-- the file's one day/month order (one row) beside each line
+dated as (
+    select
+        numbers.*,
+        date_order.date_order
+    from numbers
+    cross join date_order
+),
+
 parsed as (
     select
         *,
@@ -151,8 +177,8 @@ parsed as (
         -- as it was: only the rendered shape parses
         case
             when date_format = 'auto'
-                then {{ parse_invoice_timestamp('invoice_date', date_order_sql) }}
-            else try_strptime(invoice_date, '%Y-%m-%d %H:%M:%S')
+                then {{ parse_invoice_timestamp('invoice_date', 'date_order') }}
+            else {{ try_parse_timestamp('invoice_date', '%Y-%m-%d %H:%M:%S') }}
         end as invoiced_at,
         -- a line amount gives the unit price to 4 decimals; the revenue is the amount itself
         case
@@ -166,7 +192,7 @@ parsed as (
         case
             -- an id that is text (an email): a stable whole number from its md5 (52 bits)
             when customer_ids = 'text'
-                then cast('0x' || left(md5(lower(customer_id)), 13) as bigint)
+                then {{ hex_to_bigint('left(md5(lower(customer_id)), 13)') }}
             when try_cast(customer_id as double) = floor(try_cast(customer_id as double))
                 then try_cast(try_cast(customer_id as double) as bigint)
         end as customer_id_whole,
@@ -175,15 +201,18 @@ parsed as (
                 then (
                     order_status is not null
                     and (
-                        len(cancelled_status_values) = 0
-                        or list_contains(cancelled_status_values, lower(order_status))
+                        {{ list_length('cancelled_status_values') }} = 0
+                        or {{ list_has('cancelled_status_values', 'lower(order_status)') }}
                     )
                 )
-                or coalesce(starts_with(invoice_no, cancelled_id_prefix), false)
-            when cancelled_id_prefix is not null then starts_with(invoice_no, cancelled_id_prefix)
+                or coalesce(
+                    left(invoice_no, length(cancelled_id_prefix)) = cancelled_id_prefix, false
+                )
+            when cancelled_id_prefix is not null
+                then left(invoice_no, length(cancelled_id_prefix)) = cancelled_id_prefix
             else false
         end as is_cancelled_order
-    from numbers
+    from dated
 ),
 
 renamed as (

@@ -5,11 +5,12 @@ input is already one row per customer and window (int_customer_value_windows), n
 """
 
 from insiders.programme.value import predict_customer_value
+from insiders.segmentation.frames import to_pandas
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    inputs = dbt.ref("int_customer_value_windows").df()
+    inputs = to_pandas(dbt.ref("int_customer_value_windows"))
     return predict_customer_value(
         inputs,
         period_days=int(dbt.config.get("period_days")),

@@ -1,0 +1,214 @@
+"""The `spark` target: the same SQL models on a local Spark, equal to the DuckDB build.
+
+Spark lands the raw file and runs the project's SQL from it to customer_features (the `spark`
+selector) on the data of the session's DuckDB pipeline; every table it writes, the landed source
+tables included, must equal DuckDB's, row for row. Spark's tables are parquet folders in its
+warehouse, read back here with DuckDB, so no second Spark session is needed. The second step of
+the two-step run (the clustering on DuckDB, from Spark's customer_features) runs on that build.
+Each Spark run has a folder of its own (metastore and warehouse): the local Derby metastore
+admits one process at a time. Every command is one Spark session (10-12 s to start).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from conftest import REPO, BuiltPipeline, dbt_env, run_dbt
+
+from insiders.dbt_runner import DbtError, run_dbt_in_child
+from insiders.generator.generate import generate
+from insiders.landing.raw_file import open_landed
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs java (make java)"),
+]
+
+# Floats agree to this relative difference: the engines sum and divide in different orders.
+FLOAT_RELATIVE_TOLERANCE = 1e-12
+# The README's two steps (README, "Bigger than one machine"), run here as written.
+SPARK_STEP = ".venv/bin/dbt build --target spark --selector spark"
+DUCKDB_STEP = ".venv/bin/dbt build --selector after_spark"
+
+
+def readme_command(start: str) -> str:
+    """The README's line that starts with ``start``."""
+    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith(start):
+            return line.strip()
+    raise AssertionError(f"the README no longer shows {start!r}")
+
+
+def shell(command: str, env: dict[str, str]) -> None:
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=REPO, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"{command}\n{result.stdout[-6000:]}{result.stderr[-3000:]}"
+
+
+def spark_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
+    env = dbt_env(root, raw_path, database)
+    env.update(
+        INSIDERS_SPARK_DIR=str(root / "spark"),
+        INSIDERS_SPARK_DRIVER_MEMORY="1g",
+        INSIDERS_SPARK_SHUFFLE_PARTITIONS="2",
+    )
+    return env
+
+
+def spark_table_path(root: Path, schema: str, table: str) -> Path:
+    return root / "spark" / "warehouse" / f"{schema}.db" / table
+
+
+@pytest.fixture(scope="module")
+def spark_build(pipeline: BuiltPipeline, tmp_path_factory) -> Path:
+    """The `spark` selector built on the pipeline's raw file; returns its folder."""
+    root = tmp_path_factory.mktemp("spark")
+    shell(readme_command(SPARK_STEP), spark_env(root, pipeline.raw_path, root / "unused.duckdb"))
+    return root
+
+
+def built_tables(root: Path) -> list[tuple[str, str]]:
+    """(schema, table) of every model the Spark build materialised as a table."""
+    results = json.loads((root / "target" / "run_results.json").read_text())
+    manifest = json.loads((root / "target" / "manifest.json").read_text())
+    tables = []
+    for result in results["results"]:
+        node = manifest["nodes"][result["unique_id"]]
+        assert result["status"] == "success", result
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "table":
+            tables.append((node["schema"], node["alias"]))
+    return tables
+
+
+def ordered_rows(
+    con: duckdb.DuckDBPyConnection, relation: str, leave_out: tuple[str, ...] = ()
+) -> tuple[list[str], list]:
+    columns = [c for c in con.sql(f"select * from {relation}").columns if c not in leave_out]
+    listed = ", ".join(f'"{column}"' for column in columns)
+    return columns, con.sql(f"select {listed} from {relation} order by all").fetchall()
+
+
+def same_value(left, right) -> bool:
+    if isinstance(left, float) and isinstance(right, float):
+        if math.isnan(left) or math.isnan(right):
+            return math.isnan(left) and math.isnan(right)
+        return math.isclose(left, right, rel_tol=FLOAT_RELATIVE_TOLERANCE, abs_tol=1e-12)
+    return left == right
+
+
+def assert_same_rows(name: str, duck: tuple[list[str], list], spark: tuple[list[str], list]):
+    assert spark[0] == duck[0], f"{name}: columns differ"
+    assert len(spark[1]) == len(duck[1]), f"{name}: {len(spark[1])} rows on Spark, {len(duck[1])}"
+    for number, (duck_row, spark_row) in enumerate(zip(duck[1], spark[1], strict=True)):
+        for column, left, right in zip(duck[0], duck_row, spark_row, strict=True):
+            assert same_value(left, right), (
+                f"{name}, row {number} (sorted), {column}: DuckDB {left!r}, Spark {right!r}"
+            )
+
+
+def test_spark_builds_the_sql_models_equal_to_duckdb(pipeline, spark_build):
+    tables = built_tables(spark_build)
+    expected = {
+        ("intermediate", "int_invoice_lines_screened"),
+        ("intermediate", "int_invoice_lines_cleaned"),
+        ("intermediate", "int_customer_value_windows"),
+        ("audit", "invoice_line_accounting"),
+        ("audit", "rejected_invoice_lines"),
+        ("audit", "customer_accounting"),
+        ("main", "customer_features"),
+    }
+    assert expected <= set(tables)
+    # the landed sources too; the mapping's file is a path on DuckDB, the project's on Spark
+    compared = [*tables, ("raw", "invoice_lines"), ("raw", "mapping")]
+    with duckdb.connect() as con:
+        con.execute(f"attach '{pipeline.database}' as duck (read_only)")
+        for schema, table in compared:
+            files = spark_table_path(spark_build, schema, table) / "*.parquet"
+            leave_out = ("mapping_file",) if table == "mapping" else ()
+            duck = ordered_rows(con, f"duck.{schema}.{table}", leave_out)
+            spark = ordered_rows(con, f"read_parquet('{files}')", leave_out)
+            assert duck[1], f"{schema}.{table} is empty: the comparison would prove nothing"
+            assert_same_rows(f"{schema}.{table}", duck, spark)
+
+
+def test_second_step_clusters_spark_features_like_the_duckdb_build(pipeline, spark_build):
+    """The two-step run: DuckDB clusters the customer_features Spark wrote, without the lines."""
+    root = spark_build / "second_step"
+    env = spark_env(root, spark_build / "no_raw_file.parquet", root / "insiders.duckdb")
+    env["INSIDERS_SPARK_DIR"] = str(spark_build / "spark")
+    shell(readme_command(DUCKDB_STEP), env)
+    segments = "select customer_id, cluster_id, segment, is_insider from {} order by all"
+    with duckdb.connect(str(root / "insiders.duckdb"), read_only=True) as con:
+        tables = {name for (name,) in con.sql("select table_name from duckdb_tables()").fetchall()}
+        two_step = con.sql(segments.format("main.customer_segments")).fetchall()
+    assert tables == {"cluster_model_selection", "customer_segments"}
+    assert two_step == pipeline.query(segments.format("main.customer_segments"))
+
+
+def with_traps(csv_path: Path) -> None:
+    """A blank line, a quoted comma, a line a field too long, one a field short, and a last line
+    cut short with no line break: line numbers and the line accounting must survive them. The
+    generator writes latin-1 (the Kaggle file's encoding); Spark reads utf-8, so the file is
+    written back in utf-8."""
+    lines = csv_path.read_text(encoding="latin-1").splitlines()
+    fields = next(csv.reader([lines[5]]))
+    fields[2] = 'DOOR MAT, "RED"'
+    written = io.StringIO()
+    csv.writer(written, lineterminator="").writerow(fields)
+    lines[5] = written.getvalue()
+    lines[7] = lines[7] + ",extra"
+    lines[8] = lines[8].rsplit(",", 1)[0]
+    lines.insert(10, "")
+    lines[-1] = lines[-1].rsplit(",", 2)[0]
+    csv_path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_spark_lands_a_csv_like_the_duckdb_landing(tmp_path):
+    files = generate(tmp_path / "online_retail.csv", scale=0.01, seed=3)
+    raw = Path(files.data_path)
+    with_traps(raw)
+    env = spark_env(tmp_path, raw, tmp_path / "unused.duckdb")
+    run_dbt(env, "run-operation", "land_raw_invoice_lines", "--target", "spark")
+    landed = spark_table_path(tmp_path, "raw", "invoice_lines") / "*.parquet"
+    expected = pa.Table.from_batches(list(open_landed(raw)))
+    with duckdb.connect() as con:
+        con.register("expected", expected)
+        duck = ordered_rows(con, "expected")
+        spark = ordered_rows(con, f"read_parquet('{landed}')")
+        errors = con.sql("select line_error, count(*) from expected group by all").fetchall()
+    assert any(row[7] == 'DOOR MAT, "RED"' for row in duck[1])
+    assert dict(errors) == {
+        None: len(duck[1]) - 3,
+        "wrong_field_count": 2,
+        "truncated_last_line": 1,
+    }
+    assert_same_rows("raw.invoice_lines", duck, spark)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"INSIDERS_RAW_PATH": "online_retail.xlsx"}, "xlsx is landed by the DuckDB target only"),
+        ({"INSIDERS_MAPPING": "shopify"}, "the Spark landing reads the online_retail mapping only"),
+    ],
+)
+def test_spark_refuses_what_it_cannot_land_with_a_clear_message(tmp_path, setting, message):
+    env = spark_env(tmp_path, tmp_path / "online_retail.csv", tmp_path / "unused.duckdb")
+    env.update(
+        {
+            key: str(tmp_path / value) if key.endswith("PATH") else value
+            for key, value in setting.items()
+        }
+    )
+    with pytest.raises(DbtError, match=message):
+        run_dbt_in_child(("run-operation", "land_raw_invoice_lines", "--target", "spark"), env=env)
