@@ -28,6 +28,7 @@ CDNOW_WHEEL = "lifetimes==0.11.3"
 # the test workers (pytest-xdist, one module to a worker at a time) finish close together
 # instead of one of them starting the longest module last.
 LONGEST_MODULES = (
+    "test_spark_target.py",
     "test_readme_replay.py",
     "test_monthly_runs.py",
     "test_readme_monthly.py",
