@@ -20,9 +20,13 @@ SEED = "excluded_countries"
 
 @pytest.fixture(scope="module")
 def dbt_folders(tmp_path_factory) -> dict[str, Path]:
-    """One target and log folder for the module: dbt parses the project once, then partially."""
+    """One target and log folder for the module (dbt parses the project once, then partially)
+    and a raw file of its own: a run never depends on what another test left in data/raw."""
+    from insiders.generator.generate import generate
+
     folder = tmp_path_factory.mktemp("dbt")
-    return {"target_path": folder / "target", "log_path": folder / "logs"}
+    raw = generate(folder / "online_retail.parquet", scale=0.01, seed=1).data_path
+    return {"target_path": folder / "target", "log_path": folder / "logs", "raw_path": raw}
 
 
 def seed_into(folder: Path, name: str, dbt_folders) -> tuple[Path, dict[str, str]]:
