@@ -124,8 +124,16 @@ SEQUENCE = [
 ]
 
 
+# Vars that are not a monthly run's setting, and the test that sets them.
+SET_ELSEWHERE = {
+    "customer_features_parquet": "test_spark_target.py (the README's two-step command sets it)",
+}
+
+
 def test_the_sequence_sets_every_var_off_its_default():
     defaults = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]
+    assert set(SET_ELSEWHERE) <= set(defaults)
+    defaults = {name: value for name, value in defaults.items() if name not in SET_ELSEWHERE}
     changed = {
         name
         for build in SEQUENCE
