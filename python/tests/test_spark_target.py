@@ -16,13 +16,13 @@ import io
 import json
 import math
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
-from conftest import REPO, BuiltPipeline, dbt_env, run_dbt
+from conftest import BuiltPipeline, dbt_env, run_dbt
+from readme_commands import readme_command, shell
 
 from insiders.dbt_runner import DbtError, run_dbt_in_child
 from insiders.generator.generate import generate
@@ -38,21 +38,6 @@ FLOAT_RELATIVE_TOLERANCE = 1e-12
 # The README's two steps (README, "Bigger than one machine"), run here as written.
 SPARK_STEP = ".venv/bin/dbt build --target spark --selector spark"
 DUCKDB_STEP = ".venv/bin/dbt build --selector after_spark"
-
-
-def readme_command(start: str) -> str:
-    """The README's line that starts with ``start``."""
-    for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines():
-        if line.startswith(start):
-            return line.strip()
-    raise AssertionError(f"the README no longer shows {start!r}")
-
-
-def shell(command: str, env: dict[str, str]) -> None:
-    result = subprocess.run(
-        ["bash", "-c", command], cwd=REPO, env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, f"{command}\n{result.stdout[-6000:]}{result.stderr[-3000:]}"
 
 
 def spark_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
