@@ -122,3 +122,65 @@
 {% macro spark__hex_to_bigint(hex_text) -%}
     cast(conv({{ hex_text }}, 16, 10) as bigint)
 {%- endmacro %}
+
+{#- A number as text with thousands separators and the given decimals ("1,234.5"), rounded half
+    to even on the exact binary value on both engines (DuckDB's fmt, Java's DecimalFormat). -#}
+{% macro grouped_number(value, decimals=0) -%}
+    {{ return(adapter.dispatch('grouped_number')(value, decimals)) }}
+{%- endmacro %}
+
+{% macro default__grouped_number(value, decimals=0) -%}
+    format('{:,.{{ decimals }}f}', cast({{ value }} as double))
+{%- endmacro %}
+
+{% macro spark__grouped_number(value, decimals=0) -%}
+    format_number({{ value }}, {{ decimals }})
+{%- endmacro %}
+
+{#- A number as text with the given decimals and no separators ("1234.5"); signed=true writes
+    the sign of positive numbers too ("+12"). Rounded as grouped_number. -#}
+{% macro fixed_number(value, decimals=0, signed=false) -%}
+    {{ return(adapter.dispatch('fixed_number')(value, decimals, signed)) }}
+{%- endmacro %}
+
+{% macro default__fixed_number(value, decimals=0, signed=false) -%}
+    format('{:{{ "+" if signed }}.{{ decimals }}f}', cast({{ value }} as double))
+{%- endmacro %}
+
+{% macro spark__fixed_number(value, decimals=0, signed=false) -%}
+    {%- set text = "replace(format_number(" ~ value ~ ", " ~ decimals ~ "), ',', '')" -%}
+    {%- if signed -%}
+        concat(case when {{ text }} like '-%' then '' else '+' end, {{ text }})
+    {%- else -%}
+        {{ text }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A whole or half number (a median of counts) as short text: "3", "2.5". -#}
+{% macro short_number(value) -%}
+    {{ return(adapter.dispatch('short_number')(value)) }}
+{%- endmacro %}
+
+{% macro default__short_number(value) -%}
+    format('{:g}', cast({{ value }} as double))
+{%- endmacro %}
+
+{% macro spark__short_number(value) -%}
+    case
+        when {{ value }} = round({{ value }}) then cast(cast({{ value }} as bigint) as string)
+        else cast({{ value }} as string)
+    end
+{%- endmacro %}
+
+{#- The texts of a group joined by the separator, in the given order. -#}
+{% macro ordered_string_agg(text, separator, order_by) -%}
+    {{ return(adapter.dispatch('ordered_string_agg')(text, separator, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_string_agg(text, separator, order_by) -%}
+    string_agg({{ text }}, {{ separator }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__ordered_string_agg(text, separator, order_by) -%}
+    listagg({{ text }}, {{ separator }}) within group (order by {{ order_by }})
+{%- endmacro %}

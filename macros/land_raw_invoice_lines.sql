@@ -19,6 +19,10 @@
     {%- endif -%}
     {%- set sources = graph.sources.values() | selectattr('source_name', 'equalto', 'retail')
         | list -%}
+    {#- a build that reads no raw table (the SQL marts, spark_marts) lands nothing -#}
+    {%- if flags.WHICH in ['build', 'run'] and not _selection_reads(sources) -%}
+        {{ return('') }}
+    {%- endif -%}
     {%- set lines_node = sources | selectattr('name', 'equalto', 'invoice_lines') | first -%}
     {%- set mapping_node = sources | selectattr('name', 'equalto', 'mapping') | first -%}
     {%- set mapping = (lines_node.source_meta.mapping or 'online_retail') | trim -%}
@@ -243,4 +247,16 @@
         ~ "count(*) from (" ~ lines ~ ")") -%}
     {%- set size, text_bytes, line_count = counted.rows[0] -%}
     {{ return('true' if (size - text_bytes) in [line_count, 2 * line_count] else 'false') }}
+{%- endmacro %}
+
+{#- Whether any node of this run's selection reads one of the sources directly. -#}
+{% macro _selection_reads(sources) -%}
+    {%- set source_ids = sources | map(attribute='unique_id') | list -%}
+    {%- for unique_id in selected_resources -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- if node and node.depends_on.nodes | select('in', source_ids) | list -%}
+            {{ return(true) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(false) }}
 {%- endmacro %}

@@ -45,7 +45,7 @@ control_draw as (
         row_number() over (
             order by
                 md5(
-                    cast(customer_id as varchar)
+                    cast(customer_id as {{ dbt.type_string() }})
                     || '-' || '{{ var("insiders_control_seed") }}'
                 ),
                 customer_id

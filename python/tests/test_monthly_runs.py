@@ -126,7 +126,7 @@ SEQUENCE = [
 
 # Vars that are not a monthly run's setting, and the test that sets them.
 SET_ELSEWHERE = {
-    "customer_features_parquet": "test_spark_target.py (the README's two-step command sets it)",
+    "spark_warehouse": "test_spark_target.py (the README's two-step command sets it)",
 }
 
 

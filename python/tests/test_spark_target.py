@@ -35,9 +35,18 @@ pytestmark = [
 
 # Floats agree to this relative difference: the engines sum and divide in different orders.
 FLOAT_RELATIVE_TOLERANCE = 1e-12
-# The README's two steps (README, "Bigger than one machine"), run here as written.
-SPARK_STEP = ".venv/bin/dbt build --target spark --selector spark"
+# The README's commands (README, "Bigger than one machine"), run here as written: the two steps,
+# then the SQL marts on Spark over the Python models' tables the DuckDB step exported.
+SPARK_STEP = ".venv/bin/dbt build --target spark --selector spark --"
 DUCKDB_STEP = ".venv/bin/dbt build --selector after_spark"
+EXPORT_STEP = ".venv/bin/dbt run-operation export_python_model_tables"
+REGISTER_STEP = ".venv/bin/dbt run-operation register_python_model_tables"
+SPARK_MARTS_STEP = ".venv/bin/dbt build --target spark --selector spark_marts"
+# Tables a first run leaves empty: nobody has joined or left yet.
+EMPTY_ON_A_FIRST_RUN = ("insiders_membership_changes",)
+# Columns that differ between any two builds: the clustering's timings, and the snapshot's
+# row hash and load time.
+RUN_DEPENDENT = ("fit_seconds", "dbt_scd_id", "dbt_updated_at")
 
 
 def spark_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
@@ -62,15 +71,17 @@ def spark_build(pipeline: BuiltPipeline, tmp_path_factory) -> Path:
     return root
 
 
-def built_tables(root: Path) -> list[tuple[str, str]]:
-    """(schema, table) of every model the Spark build materialised as a table."""
+def built_tables(root: Path, kinds: tuple[str, ...] = ("table",)) -> list[tuple[str, str]]:
+    """(schema, table) of every model (and snapshot) a build in ``root`` materialised as one of
+    ``kinds``; every node of the build must have succeeded."""
     results = json.loads((root / "target" / "run_results.json").read_text())
     manifest = json.loads((root / "target" / "manifest.json").read_text())
     tables = []
     for result in results["results"]:
-        node = manifest["nodes"][result["unique_id"]]
-        assert result["status"] == "success", result
-        if node["resource_type"] == "model" and node["config"]["materialized"] == "table":
+        assert result["status"] in ("success", "pass", "no-op"), result
+        node = manifest["nodes"].get(result["unique_id"])  # unit tests are not nodes
+        is_relation = node and node["resource_type"] in ("model", "snapshot")
+        if is_relation and node["config"]["materialized"] in kinds:
             tables.append((node["schema"], node["alias"]))
     return tables
 
@@ -126,18 +137,109 @@ def test_spark_builds_the_sql_models_equal_to_duckdb(pipeline, spark_build):
             assert_same_rows(f"{schema}.{table}", duck, spark)
 
 
-def test_second_step_clusters_spark_features_like_the_duckdb_build(pipeline, spark_build):
-    """The two-step run: DuckDB clusters the customer_features Spark wrote, without the lines."""
+def assert_tables_equal(database: Path, tables, expected: Path, read=None) -> None:
+    """Every (schema, table) of ``database`` (or of ``read(schema, table)``) equals the same
+    table of the ``expected`` DuckDB database, row for row."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{expected}' as expected (read_only)")
+        if read is None:
+            con.execute(f"attach '{database}' as built (read_only)")
+        for schema, table in tables:
+            relation = read(schema, table) if read else f"built.{schema}.{table}"
+            duck = ordered_rows(con, f"expected.{schema}.{table}", RUN_DEPENDENT)
+            built = ordered_rows(con, relation, RUN_DEPENDENT)
+            if table not in EMPTY_ON_A_FIRST_RUN:
+                assert duck[1], f"{schema}.{table} is empty: the comparison would prove nothing"
+            assert_same_rows(f"{schema}.{table}", duck, built)
+
+
+@pytest.fixture(scope="module")
+def second_step(spark_build) -> tuple[Path, dict[str, str]]:
+    """The README's second step on a fresh database, from the Spark build's warehouse; the raw
+    file does not exist, so nothing can read it."""
     root = spark_build / "second_step"
     env = spark_env(root, spark_build / "no_raw_file.parquet", root / "insiders.duckdb")
     env["INSIDERS_SPARK_DIR"] = str(spark_build / "spark")
     shell(readme_command(DUCKDB_STEP), env)
-    segments = "select customer_id, cluster_id, segment, is_insider from {} order by all"
+    return root, env
+
+
+AFTER_SPARK_TABLES = {
+    ("main", "cluster_model_selection"),
+    ("main", "customer_segments"),
+    ("main", "customer_value_predictions"),
+    ("main", "customers"),
+    ("main", "insiders"),
+    ("main", "rpt_insiders_answers"),
+    ("main", "insiders_membership_runs"),
+    ("snapshots", "customer_segments_snapshot"),
+}
+
+
+def test_second_step_builds_the_rest_from_spark_like_the_duckdb_build(pipeline, second_step):
+    """The two-step run: DuckDB reads what Spark wrote (views over its parquet) and builds every
+    model downstream of it, tests on, equal to the DuckDB build of the same file."""
+    root, _ = second_step
+    tables = built_tables(root, ("table", "incremental", "snapshot"))
+    assert set(tables) >= AFTER_SPARK_TABLES
+    assert ("main", "customer_features") not in tables
+    assert_tables_equal(root / "insiders.duckdb", tables, pipeline.database)
     with duckdb.connect(str(root / "insiders.duckdb"), read_only=True) as con:
-        tables = {name for (name,) in con.sql("select table_name from duckdb_tables()").fetchall()}
-        two_step = con.sql(segments.format("main.customer_segments")).fetchall()
-    assert tables == {"cluster_model_selection", "customer_segments"}
-    assert two_step == pipeline.query(segments.format("main.customer_segments"))
+        read_from_spark = con.sql(
+            "select schema_name, view_name from duckdb_views() where sql like '%read_parquet%'"
+        ).fetchall()
+    assert ("main", "customer_features") in read_from_spark
+    assert ("intermediate", "int_customer_value_windows") in read_from_spark
+
+
+def test_second_step_again_on_the_used_database(pipeline, second_step):
+    """The same month again on the database the first run left: the record of runs and the
+    snapshot take the rerun's rows in place of the first run's, so the tables stay equal."""
+    root, env = second_step
+    shell(readme_command(DUCKDB_STEP), env)
+    tables = built_tables(root, ("table", "incremental", "snapshot"))
+    assert set(tables) >= AFTER_SPARK_TABLES
+    assert_tables_equal(root / "insiders.duckdb", tables, pipeline.database)
+
+
+def test_spark_builds_the_sql_marts_over_the_python_models_tables(
+    pipeline, spark_build, second_step
+):
+    """The SQL marts on Spark: the DuckDB step's Python-model tables exported into Spark's
+    warehouse and registered there (a local Spark cannot run Python models), then every SQL mart
+    built on Spark equals the DuckDB build's."""
+    root, env = second_step
+    shell(readme_command(EXPORT_STEP), env)
+    marts_root = spark_build / "marts"
+    marts_env = {**env, "DBT_TARGET_PATH": str(marts_root / "target")}
+    shell(readme_command(REGISTER_STEP), marts_env)
+    shell(readme_command(SPARK_MARTS_STEP), marts_env)
+    tables = built_tables(marts_root)
+    assert {
+        ("main", "customers"),
+        ("main", "segment_profiles"),
+        ("main", "rpt_insiders_membership_criteria"),
+        ("main", "rpt_insiders_answers"),
+    } <= set(tables)
+
+    def spark_table(schema: str, table: str) -> str:
+        return f"read_parquet('{spark_table_path(spark_build, schema, table)}/*.parquet')"
+
+    assert_tables_equal(root / "insiders.duckdb", tables, pipeline.database, read=spark_table)
+
+
+def test_spark_step_again_on_the_used_spark_folder(pipeline, spark_build):
+    """The README's Spark step on the folder the earlier Spark commands left (metastore,
+    warehouse, registered tables): it rebuilds its tables equal to DuckDB's again."""
+    env = spark_env(spark_build, pipeline.raw_path, spark_build / "unused.duckdb")
+    shell(readme_command(SPARK_STEP), env)
+    tables = built_tables(spark_build)
+    assert ("main", "customer_features") in tables
+
+    def spark_table(schema: str, table: str) -> str:
+        return f"read_parquet('{spark_table_path(spark_build, schema, table)}/*.parquet')"
+
+    assert_tables_equal(pipeline.database, tables, pipeline.database, read=spark_table)
 
 
 def with_traps(csv_path: Path) -> None:

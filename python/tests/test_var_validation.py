@@ -165,3 +165,17 @@ def test_a_build_with_a_bad_var_stops_before_any_model(dbt):
     assert not result.success
     one_line_naming_the_var(dbt, "var cluster_k = 50 is not allowed")
     assert dbt.started == []
+
+
+@pytest.mark.slow
+def test_a_two_step_build_from_a_folder_without_spark_tables_stops_naming_it(dbt, tmp_path):
+    """spark_warehouse must be the warehouse a Spark build wrote (README, "Bigger than one
+    machine"): a folder without its customer_features stops the build before any model."""
+    result = dbt.invoke(
+        "build", "--selector", "after_spark", settings={"spark_warehouse": str(tmp_path)}
+    )
+    assert not result.success
+    one_line_naming_the_var(
+        dbt, f"spark_warehouse: {tmp_path} holds no parquet folder main.db/customer_features"
+    )
+    assert dbt.started == []

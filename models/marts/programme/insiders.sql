@@ -24,7 +24,7 @@ final as (
     select
         cast(ranked.customer_id as bigint) as customer_id,
         cast(ranked.revenue_rank as bigint) as revenue_rank,
-        cast(ranked.country as varchar) as country,
+        cast(ranked.country as {{ dbt.type_string() }}) as country,
         cast(ranked.gross_revenue as double) as gross_revenue,
         cast(ranked.gross_revenue / revenue_total.all_revenue as double) as revenue_share,
         cast(ranked.recency_days as integer) as recency_days,

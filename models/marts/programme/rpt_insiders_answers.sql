@@ -53,7 +53,9 @@ control_summary as (
 ),
 
 action_list as (
-    select string_agg(segment || ': ' || recommended_action, ' | ' order by cluster_id) as actions
+    select
+        {{ ordered_string_agg("segment || ': ' || recommended_action", "' | '", 'cluster_id') }}
+            as actions
     from {{ ref('rpt_segment_actions') }}
 ),
 
@@ -63,9 +65,9 @@ answers as (
         'Who is eligible for the Insiders programme?' as question,
         'Every customer the clustering puts in the top segment (cluster 1, the highest mean '
         || 'revenue) who bought in the last {{ var("insiders_max_recency_days") }} days: '
-        || format('{:,}', summary.insider_count) || ' customers, listed in '
+        || {{ grouped_number('summary.insider_count') }} || ' customers, listed in '
         || 'the insiders model by revenue rank; the smallest member revenue is £'
-        || format('{:,.0f}', summary.insider_min_revenue) || '.' as answer,
+        || {{ grouped_number('summary.insider_min_revenue') }} || '.' as answer,
         cast(summary.insider_count as double) as figure,
         'customers' as figure_unit,
         'insiders' as source_model
@@ -74,8 +76,9 @@ answers as (
     select
         2 as question_number,
         'How many customers will be part of the group?' as question,
-        format('{:,}', summary.insider_count) || ' of ' || format('{:,}', summary.customer_count)
-        || ' customers (' || format('{:.1f}', 100 * summary.insider_share) || '%).' as answer,
+        {{ grouped_number('summary.insider_count') }} || ' of '
+        || {{ grouped_number('summary.customer_count') }} || ' customers ('
+        || {{ fixed_number('100 * summary.insider_share', 1) }} || '%).' as answer,
         summary.insider_share as figure,
         'share of customers' as figure_unit,
         'rpt_insiders_summary' as source_model
@@ -84,18 +87,19 @@ answers as (
     select
         3 as question_number,
         'What are the main characteristics of these customers?' as question,
-        'Median revenue £' || format('{:,.0f}', uplift.insiders_revenue) || ' against £'
-        || format('{:,.0f}', uplift.rest_revenue) || ' for the rest ('
-        || format('{:+.0f}', 100 * uplift.revenue_uplift) || '%); median '
-        || format('{:g}', uplift.insiders_invoices) || ' invoices against '
-        || format('{:g}', uplift.rest_invoices) || ' (the study''s frequency, invoices per day '
-        || 'of buying span: ' || format('{:.3f}', uplift.insiders_frequency) || ' against '
-        || format('{:.3f}', uplift.rest_frequency) || ', a one-off buyer scoring 1); '
+        'Median revenue £' || {{ grouped_number('uplift.insiders_revenue') }} || ' against £'
+        || {{ grouped_number('uplift.rest_revenue') }} || ' for the rest ('
+        || {{ fixed_number('100 * uplift.revenue_uplift', signed=true) }} || '%); median '
+        || {{ short_number('uplift.insiders_invoices') }} || ' invoices against '
+        || {{ short_number('uplift.rest_invoices') }}
+        || ' (the study''s frequency, invoices per day of buying span: '
+        || {{ fixed_number('uplift.insiders_frequency', 3) }} || ' against '
+        || {{ fixed_number('uplift.rest_frequency', 3) }} || ', a one-off buyer scoring 1); '
         || 'last purchase '
-        || format('{:g}', uplift.insiders_recency) || ' days ago against '
-        || format('{:g}', uplift.rest_recency) || '; on average '
-        || format('{:.1f}', uplift.insiders_returns) || ' items returned against '
-        || format('{:.1f}', uplift.rest_returns) || '.' as answer,
+        || {{ short_number('uplift.insiders_recency') }} || ' days ago against '
+        || {{ short_number('uplift.rest_recency') }} || '; on average '
+        || {{ fixed_number('uplift.insiders_returns', 1) }} || ' items returned against '
+        || {{ fixed_number('uplift.rest_returns', 1) }} || '.' as answer,
         uplift.revenue_uplift as figure,
         'median revenue uplift' as figure_unit,
         'rpt_insiders_vs_rest' as source_model
@@ -104,10 +108,10 @@ answers as (
     select
         4 as question_number,
         'What share of revenue do the Insiders bring?' as question,
-        format('{:.1f}', 100 * summary.insider_revenue_share) || '% of the revenue from '
-        || 'identified customers (£' || format('{:,.0f}', summary.insider_revenue) || ' of £'
-        || format('{:,.0f}', summary.customer_revenue) || '); '
-        || format('{:.1f}', 100 * summary.insider_share_of_all_revenue)
+        {{ fixed_number('100 * summary.insider_revenue_share', 1) }} || '% of the revenue from '
+        || 'identified customers (£' || {{ grouped_number('summary.insider_revenue') }} || ' of £'
+        || {{ grouped_number('summary.customer_revenue') }} || '); '
+        || {{ fixed_number('100 * summary.insider_share_of_all_revenue', 1) }}
         || '% of all revenue, guest purchases included.' as answer,
         summary.insider_revenue_share as figure,
         'share of customer revenue' as figure_unit,
@@ -117,28 +121,31 @@ answers as (
     select
         5 as question_number,
         'What revenue can we expect from the Insiders next period?' as question,
-        '£' || format('{:,.0f}', forecast.forecast_revenue) || ' (95% interval £'
-        || format('{:,.0f}', forecast.forecast_revenue_low) || ' to £'
-        || format('{:,.0f}', forecast.forecast_revenue_high) || ') from '
-        || strftime(forecast.forecast_start_date, '%Y-%m-%d') || ' to '
-        || strftime(forecast.forecast_end_date, '%Y-%m-%d') || ', the sum of the '
-        || format('{:,}', forecast.insiders) || ' members'' expected revenue ('
+        '£' || {{ grouped_number('forecast.forecast_revenue') }} || ' (95% interval £'
+        || {{ grouped_number('forecast.forecast_revenue_low') }} || ' to £'
+        || {{ grouped_number('forecast.forecast_revenue_high') }} || ') from '
+        || cast(forecast.forecast_start_date as {{ dbt.type_string() }}) || ' to '
+        || cast(forecast.forecast_end_date as {{ dbt.type_string() }}) || ', the sum of the '
+        || {{ grouped_number('forecast.insiders') }} || ' members'' expected revenue ('
         || forecast.forecast_method || '; the run rate would say £'
-        || format('{:,.0f}', forecast.run_rate_forecast_revenue) || '). '
+        || {{ grouped_number('forecast.run_rate_forecast_revenue') }} || '). '
         || coalesce(
             'Back-tested over all customers on the held-back period '
-            || strftime(forecast.backtest_start_date, '%Y-%m-%d') || ' to '
-            || strftime(forecast.backtest_end_date, '%Y-%m-%d') || ': predicted £'
-            || format('{:,.0f}', forecast.backtest_predicted_revenue) || ', actual £'
-            || format('{:,.0f}', forecast.backtest_actual_revenue) || ' (error '
-            || format('{:+.1f}', 100 * forecast.backtest_error) || '%, Spearman '
-            || format('{:.2f}', forecast.backtest_spearman) || '); run rate '
-            || format('{:+.1f}', 100 * forecast.run_rate_backtest_error) || '% (Spearman '
-            || format('{:.2f}', forecast.run_rate_backtest_spearman) || '), average daily rate '
-            || format('{:+.1f}', 100 * forecast.average_daily_backtest_error) || '% (Spearman '
-            || format('{:.2f}', forecast.average_daily_backtest_spearman) || ').',
+            || cast(forecast.backtest_start_date as {{ dbt.type_string() }}) || ' to '
+            || cast(forecast.backtest_end_date as {{ dbt.type_string() }}) || ': predicted £'
+            || {{ grouped_number('forecast.backtest_predicted_revenue') }} || ', actual £'
+            || {{ grouped_number('forecast.backtest_actual_revenue') }} || ' (error '
+            || {{ fixed_number('100 * forecast.backtest_error', 1, signed=true) }} || '%, Spearman '
+            || {{ fixed_number('forecast.backtest_spearman', 2) }} || '); run rate '
+            || {{ fixed_number('100 * forecast.run_rate_backtest_error', 1, signed=true) }}
+            || '% (Spearman '
+            || {{ fixed_number('forecast.run_rate_backtest_spearman', 2) }}
+            || '), average daily rate '
+            || {{ fixed_number('100 * forecast.average_daily_backtest_error', 1, signed=true) }}
+            || '% (Spearman '
+            || {{ fixed_number('forecast.average_daily_backtest_spearman', 2) }} || ').',
             'No back-test yet: the data is shorter than two periods of '
-            || forecast.period_days || ' days.'
+            || cast(forecast.period_days as {{ dbt.type_string() }}) || ' days.'
         ) as answer,
         forecast.forecast_revenue as figure,
         'GBP' as figure_unit,
@@ -150,11 +157,11 @@ answers as (
         'What are the criteria to join the Insiders?' as question,
         'Being placed in the top segment by the monthly run, having bought in the last '
         || '{{ var("insiders_max_recency_days") }} days; in plain terms, revenue of at '
-        || 'least £' || format('{:,.0f}', join_rules.min_revenue) || ', at least '
-        || format('{:g}', join_rules.min_invoices) || ' invoices and a purchase in the last '
-        || format('{:.0f}', join_rules.max_recency) || ' days (what nine members in ten '
+        || 'least £' || {{ grouped_number('join_rules.min_revenue') }} || ', at least '
+        || {{ short_number('join_rules.min_invoices') }} || ' invoices and a purchase in the last '
+        || {{ fixed_number('join_rules.max_recency') }} || ' days (what nine members in ten '
         || 'meet). Customers outside the programme meeting all three today: '
-        || format('{:,}', join_rules.candidates) || '.' as answer,
+        || {{ grouped_number('join_rules.candidates') }} || '.' as answer,
         cast(join_rules.candidates as double) as figure,
         'candidates' as figure_unit,
         'rpt_insiders_membership_criteria' as source_model
@@ -166,12 +173,12 @@ answers as (
         'No purchase for more than {{ var("insiders_max_recency_days") }} days (out at the next '
         || 'monthly run), or more than {{ var("insiders_grace_runs") }} monthly run(s) in a row '
         || 'outside the top segment; the early warnings are no purchase for more '
-        || 'than ' || format('{:.0f}', join_rules.max_recency) || ' days, revenue below £'
-        || format('{:,.0f}', join_rules.min_revenue) || ' or a chance below '
-        || format('{:.0f}', 100 * join_rules.min_p_alive) || '% that the member still buys '
+        || 'than ' || {{ fixed_number('join_rules.max_recency') }} || ' days, revenue below £'
+        || {{ grouped_number('join_rules.min_revenue') }} || ' or a chance below '
+        || {{ fixed_number('100 * join_rules.min_p_alive') }} || '% that the member still buys '
         || '(p_alive, customer_value). Members showing a warning today (listed in '
         || 'rpt_insiders_members_at_risk): '
-        || format('{:,}', join_rules.at_risk) || '.' as answer,
+        || {{ grouped_number('join_rules.at_risk') }} || '.' as answer,
         cast(join_rules.at_risk as double) as figure,
         'members at risk' as figure_unit,
         'rpt_insiders_membership_criteria' as source_model
@@ -181,14 +188,15 @@ answers as (
         8 as question_number,
         'How do we tell that the programme works?' as question,
         'Hold out a control group of eligible customers drawn by md5(customer_id, seed '
-        || control_summary.control_seed
+        || cast(control_summary.control_seed as {{ dbt.type_string() }})
         || '): '
-        || format('{:,}', coalesce(control_summary.control_customers, 0))
-        || ' control against ' || format('{:,}', coalesce(control_summary.programme_customers, 0))
+        || {{ grouped_number('coalesce(control_summary.control_customers, 0)') }}
+        || ' control against '
+        || {{ grouped_number('coalesce(control_summary.programme_customers, 0)') }}
         || ' members. Compare revenue per customer over the next period; '
         || coalesce(
             'with these numbers an uplift of '
-            || format('{:.0f}', 100 * control_summary.minimum_detectable_uplift)
+            || {{ fixed_number('100 * control_summary.minimum_detectable_uplift') }}
             || '% or more is detectable (5% test, 80% power).',
             'the groups are still too small for any uplift to be detectable.'
         ) as answer,
@@ -211,11 +219,11 @@ answers as (
 final as (
     select
         cast(question_number as integer) as question_number,
-        cast(question as varchar) as question,
-        cast(answer as varchar) as answer,
+        cast(question as {{ dbt.type_string() }}) as question,
+        cast(answer as {{ dbt.type_string() }}) as answer,
         cast(figure as double) as figure,
-        cast(figure_unit as varchar) as figure_unit,
-        cast(source_model as varchar) as source_model
+        cast(figure_unit as {{ dbt.type_string() }}) as figure_unit,
+        cast(source_model as {{ dbt.type_string() }}) as source_model
     from answers
 )
 

@@ -47,7 +47,7 @@ final as (
         cast(recency_days as integer) as recency_days,
         cast(gross_revenue as double) as gross_revenue,
         cast(expected_revenue_next_period as double) as expected_revenue_next_period,
-        cast(value_tier as varchar) as value_tier,
+        cast(value_tier as {{ dbt.type_string() }}) as value_tier,
         cast(warns_p_alive as boolean) as warns_p_alive,
         cast(warns_recency as boolean) as warns_recency,
         cast(warns_revenue as boolean) as warns_revenue

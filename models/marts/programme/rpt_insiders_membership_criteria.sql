@@ -9,9 +9,9 @@ customers as (
 
 thresholds as (
     select
-        quantile_cont(gross_revenue, 0.1) as min_gross_revenue,
-        quantile_cont(invoice_count, 0.1) as min_invoice_count,
-        quantile_cont(recency_days, 0.9) as max_recency_days,
+        percentile_cont(0.1) within group (order by gross_revenue) as min_gross_revenue,
+        percentile_cont(0.1) within group (order by invoice_count) as min_invoice_count,
+        percentile_cont(0.9) within group (order by recency_days) as max_recency_days,
         {{ var('insiders_min_p_alive') }} as min_p_alive
     from customers
     where is_insider
@@ -138,12 +138,12 @@ rules as (
 
 final as (
     select
-        cast(criterion as varchar) as criterion,
+        cast(criterion as {{ dbt.type_string() }}) as criterion,
         cast(rule_order as integer) as rule_order,
-        cast(feature as varchar) as feature,
-        cast(comparison as varchar) as comparison,
+        cast(feature as {{ dbt.type_string() }}) as feature,
+        cast(comparison as {{ dbt.type_string() }}) as comparison,
         cast(threshold as double) as threshold,
-        cast(rule_text as varchar) as rule_text,
+        cast(rule_text as {{ dbt.type_string() }}) as rule_text,
         cast(customers_meeting as bigint) as customers_meeting
     from rules
 )

@@ -91,7 +91,7 @@ scores as (
 
 final as (
     select
-        cast('BG/NBD + Gamma-Gamma (customer_value)' as varchar) as forecast_method,
+        cast('BG/NBD + Gamma-Gamma (customer_value)' as {{ dbt.type_string() }}) as forecast_method,
         cast({{ period_days }} as integer) as period_days,
         cast(reference.reference_date + 1 as date) as forecast_start_date,
         cast(reference.reference_date + {{ period_days }} as date) as forecast_end_date,

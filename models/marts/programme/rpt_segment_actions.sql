@@ -46,7 +46,7 @@ final as (
         case
             when is_insider_segment
                 then 'Enrol in Insiders: early access, free delivery, a named contact; no discounts'
-            when starts_with(segment, 'Returners')
+            when segment like 'Returners%'
                 then 'Fix the returns first: ask why items come back; no offers until they fall'
             when not is_recent and is_high_revenue
                 then 'Win back: a personal call or letter with an offer on their usual products'
@@ -63,7 +63,7 @@ final as (
             else 'Onboarding: welcome series with best sellers'
         end
         || case
-            when has_high_returns and not starts_with(segment, 'Returners')
+            when has_high_returns and not segment like 'Returners%'
                 then '; review the reasons for returns first'
             else ''
         end as recommended_action,

@@ -40,7 +40,7 @@ per_segment as (
 final as (
     select
         cast(per_segment.cluster_id as bigint) as cluster_id,
-        cast(per_segment.segment as varchar) as segment,
+        cast(per_segment.segment as {{ dbt.type_string() }}) as segment,
         per_segment.is_insider_segment,
         cast(per_segment.customers as bigint) as customers,
         cast(per_segment.customers as double) / totals.all_customers as customer_share,
@@ -61,18 +61,19 @@ final as (
         cast(per_segment.mean_avg_order_value as double) as mean_avg_order_value,
         cast(per_segment.median_avg_order_value as double) as median_avg_order_value,
         -- the segment in one sentence, for a marketer: size, weight, and its median customer
-        cast(format(
-            '{} customers ({:.0f}% of customers, {:.0f}% of revenue). The typical one bought '
-            || '{:.0f} time(s) for £{:,.0f} in all, last {:.0f} days ago, and sent back {:.0f}% '
-            || 'of the items.',
-            per_segment.customers,
-            100 * per_segment.customers / totals.all_customers,
-            100 * per_segment.gross_revenue / totals.all_revenue,
-            per_segment.median_invoice_count,
-            per_segment.median_gross_revenue,
-            per_segment.median_recency_days,
-            100 * coalesce(per_segment.median_return_rate, 0)
-        ) as varchar) as description
+        cast(
+            cast(per_segment.customers as {{ dbt.type_string() }}) || ' customers ('
+            || {{ fixed_number('100 * per_segment.customers / totals.all_customers') }}
+            || '% of customers, '
+            || {{ fixed_number('100 * per_segment.gross_revenue / totals.all_revenue') }}
+            || '% of revenue). The typical one bought '
+            || {{ fixed_number('per_segment.median_invoice_count') }} || ' time(s) for £'
+            || {{ grouped_number('per_segment.median_gross_revenue') }} || ' in all, last '
+            || {{ fixed_number('per_segment.median_recency_days') }} || ' days ago, and sent back '
+            || {{ fixed_number('100 * coalesce(per_segment.median_return_rate, 0)') }}
+            || '% of the items.'
+            as {{ dbt.type_string() }}
+        ) as description
     from per_segment
     cross join totals
 )

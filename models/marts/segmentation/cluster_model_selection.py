@@ -6,7 +6,7 @@ Settings come from this model's YAML config, which reads the project vars cluste
 """
 
 from insiders.segmentation.clustering import empty_selection, select_models, selection_settings
-from insiders.segmentation.frames import spark_customer_features, to_pandas
+from insiders.segmentation.frames import to_pandas
 
 
 def model(dbt, session):
@@ -21,13 +21,8 @@ def model(dbt, session):
         score_sample_cap=dbt.config.get("score_sample_cap"),
         stability_fits=dbt.config.get("stability_fits"),
     )
-    # one row per customer: the only table that becomes pandas, on any engine; or the parquet
-    # a Spark build wrote (the two-step run: var customer_features_parquet)
-    parquet_folder = dbt.config.get("features_parquet")
-    if parquet_folder:
-        features = spark_customer_features(session, parquet_folder)
-    else:
-        features = to_pandas(dbt.ref("customer_features"))
+    # one row per customer: the only table that becomes pandas, on any engine
+    features = to_pandas(dbt.ref("customer_features"))
     if features.empty:
         # dbt build --empty: no customers, but the table keeps its columns and types.
         return empty_selection()

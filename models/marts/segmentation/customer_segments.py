@@ -13,7 +13,7 @@ table (insiders.programme.runs), so a rerun of a month starts from the same memo
 from insiders.programme.membership import apply_membership
 from insiders.programme.runs import previous_run
 from insiders.segmentation.clustering import empty_segments, segment_customers, segment_settings
-from insiders.segmentation.frames import spark_customer_features, to_pandas
+from insiders.segmentation.frames import to_pandas
 from insiders.segmentation.matching import matching_enabled, reference_date, with_as_of_date
 
 
@@ -31,13 +31,8 @@ def model(dbt, session):
         max_insiders_share=dbt.config.get("max_insiders_share"),
         min_segments=dbt.config.get("min_segments"),
     )
-    # one row per customer: the only tables that become pandas, on any engine; or the parquet
-    # a Spark build wrote (the two-step run: var customer_features_parquet)
-    parquet_folder = dbt.config.get("features_parquet")
-    if parquet_folder:
-        features = spark_customer_features(session, parquet_folder)
-    else:
-        features = to_pandas(dbt.ref("customer_features"))
+    # one row per customer: the only tables that become pandas, on any engine
+    features = to_pandas(dbt.ref("customer_features"))
     selection = to_pandas(dbt.ref("cluster_model_selection"))
     if features.empty:
         # dbt build --empty: no customers, but the table keeps its columns and types.

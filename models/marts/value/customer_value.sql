@@ -20,7 +20,7 @@ joined as (
         windows.cutoff_date,
         windows.frequency,
         windows.recency,
-        windows."T",  -- noqa: RF06
+        windows.{{ adapter.quote('T') }},  -- noqa: RF06
         windows.monetary_value,
         predictions.p_alive,
         predictions.expected_purchases_next_period,
@@ -49,7 +49,7 @@ final as (
         cast(cutoff_date as date) as as_of_date,
         cast(frequency as integer) as frequency,
         cast(recency as integer) as recency,
-        cast("T" as integer) as "T",  -- noqa: RF06
+        cast({{ adapter.quote('T') }} as integer) as {{ adapter.quote('T') }},  -- noqa: RF06
         cast(monetary_value as double) as monetary_value,
         cast(p_alive as double) as p_alive,
         cast({{ period_days }} as integer) as forecast_period_days,
@@ -67,7 +67,7 @@ final as (
                 when value_rank <= 0.25 * customer_count then 'top 25%'
                 when value_rank <= 0.50 * customer_count then 'top 50%'
                 else 'rest'
-            end as varchar
+            end as {{ dbt.type_string() }}
         ) as value_tier
     from ranked
 )

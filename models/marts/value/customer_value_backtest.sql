@@ -34,7 +34,8 @@ scored as (
         2 as method_order,
         customer_id,
         cutoff_date,
-        revenue_to_date / ("T" + 1) * {{ period_days }} as predicted_revenue,  -- noqa: RF06
+        revenue_to_date / ({{ adapter.quote('T') }} + 1) * {{ period_days }}
+            as predicted_revenue,
         null as predicted_variance,
         revenue_next_period as actual_revenue
     from windows
@@ -86,7 +87,7 @@ summarised as (
 
 final as (
     select
-        cast(forecast_method as varchar) as forecast_method,
+        cast(forecast_method as {{ dbt.type_string() }}) as forecast_method,
         cast(method_order as integer) as method_order,
         cast(cutoff_date + 1 as date) as period_start_date,
         cast(cutoff_date + {{ period_days }} as date) as period_end_date,

@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from insiders.segmentation.frames import spark_customer_features, to_pandas
+from insiders.segmentation.frames import to_pandas
 
 
 class SparkLikeFrame:
@@ -30,15 +30,3 @@ def test_to_pandas_reads_duckdb_spark_and_pandas_frames():
     assert to_pandas(expected) is expected
     with pytest.raises(TypeError, match="cannot turn a list"):
         to_pandas([1, 2])
-
-
-def test_spark_customer_features_reads_the_parquet_folder(tmp_path):
-    folder = tmp_path / "customer_features"
-    folder.mkdir()
-    with duckdb.connect() as con:
-        con.execute(
-            f"copy (select 7 as customer_id, 1.5 as gross_revenue) to '{folder}/part-0.parquet'"
-        )
-        assert spark_customer_features(con, str(folder))["customer_id"].tolist() == [7]
-        with pytest.raises(FileNotFoundError, match="no parquet files in"):
-            spark_customer_features(con, str(tmp_path / "missing"))
