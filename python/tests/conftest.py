@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -107,10 +109,29 @@ def build_pipeline(root: Path, *, scale: float, seed: int, extra: tuple[str, ...
 
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory) -> BuiltPipeline:
-    """The project built with `dbt build` on generated data (default settings)."""
-    return build_pipeline(
-        tmp_path_factory.mktemp("pipeline"), scale=PIPELINE_SCALE, seed=PIPELINE_SEED
-    )
+    """The project built with `dbt build` on generated data (default settings).
+
+    Built once per test run: the first test worker (pytest-xdist) to ask builds it in the run's
+    shared folder while the others wait on a lock; each worker then reads and writes a copy of
+    the database of its own (a worker's dbt run must not meet another's reader)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # no workers
+        return build_pipeline(
+            tmp_path_factory.mktemp("pipeline"), scale=PIPELINE_SCALE, seed=PIPELINE_SEED
+        )
+    shared = tmp_path_factory.getbasetemp().parent / "pipeline"
+    with (shared.parent / "pipeline.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = shared / "built"
+        if not built.exists():
+            shutil.rmtree(shared, ignore_errors=True)  # a worker's failed attempt
+            build_pipeline(shared, scale=PIPELINE_SCALE, seed=PIPELINE_SEED)
+            built.touch()
+    root = tmp_path_factory.mktemp("pipeline")
+    database = root / "insiders.duckdb"
+    shutil.copyfile(shared / "insiders.duckdb", database)
+    raw_path = shared / "online_retail.parquet"
+    truth_path = shared / "online_retail_truth.parquet"
+    return BuiltPipeline(root, raw_path, truth_path, database, dbt_env(root, raw_path, database))
 
 
 @pytest.fixture(scope="session")
