@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,20 +26,25 @@ PIPELINE_SEED = 7
 CDNOW_WHEEL = "lifetimes==0.11.3"
 
 
-# The longest modules, longest first (pytest --durations, 2026-11-29): they start first, so that
-# the test workers (pytest-xdist, one module to a worker at a time) finish close together
-# instead of one of them starting the longest module last.
+# The longest modules, longest first (pytest --durations, 2026-11-29, after make replay's test
+# took over the replay's rules): they start first, so that the test workers (pytest-xdist, one
+# module to a worker at a time, the next module to the first worker almost done) finish close
+# together instead of one of them starting a long module last. The Spark module builds the
+# session's pipeline as it starts, so the modules that use it later find it built.
 LONGEST_MODULES = (
     "test_spark_target.py",
-    "test_readme_replay.py",
     "test_monthly_runs.py",
-    "test_readme_monthly.py",
+    "test_readme_replay.py",
     "test_other_retailers.py",
-    "commands/test_replay.py",
-    "benchmarks/test_notebook.py",
+    "commands/test_build.py",
     "test_make_run.py",
     "test_input_traps.py",
-    "commands/test_build.py",
+    "test_readme_monthly.py",
+    "commands/test_report.py",
+    "test_dbt_runner.py",
+    "landing/test_dbt_plugin.py",
+    "commands/test_docs_site.py",
+    "benchmarks/test_notebook.py",
 )
 
 
@@ -107,10 +114,29 @@ def build_pipeline(root: Path, *, scale: float, seed: int, extra: tuple[str, ...
 
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory) -> BuiltPipeline:
-    """The project built with `dbt build` on generated data (default settings)."""
-    return build_pipeline(
-        tmp_path_factory.mktemp("pipeline"), scale=PIPELINE_SCALE, seed=PIPELINE_SEED
-    )
+    """The project built with `dbt build` on generated data (default settings).
+
+    Built once per test run: the first test worker (pytest-xdist) to ask builds it in the run's
+    shared folder while the others wait on a lock; each worker then reads and writes a copy of
+    the database of its own (a worker's dbt run must not meet another's reader)."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # no workers
+        return build_pipeline(
+            tmp_path_factory.mktemp("pipeline"), scale=PIPELINE_SCALE, seed=PIPELINE_SEED
+        )
+    shared = tmp_path_factory.getbasetemp().parent / "pipeline"
+    with (shared.parent / "pipeline.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = shared / "built"
+        if not built.exists():
+            shutil.rmtree(shared, ignore_errors=True)  # a worker's failed attempt
+            build_pipeline(shared, scale=PIPELINE_SCALE, seed=PIPELINE_SEED)
+            built.touch()
+    root = tmp_path_factory.mktemp("pipeline")
+    database = root / "insiders.duckdb"
+    shutil.copyfile(shared / "insiders.duckdb", database)
+    raw_path = shared / "online_retail.parquet"
+    truth_path = shared / "online_retail_truth.parquet"
+    return BuiltPipeline(root, raw_path, truth_path, database, dbt_env(root, raw_path, database))
 
 
 @pytest.fixture(scope="session")
