@@ -10,7 +10,9 @@ Scale. Ward's tree and the silhouette are quadratic in the number of customers, 
   models in one matrix product (``insiders.segmentation.silhouette``);
 - Davies-Bouldin, Calinski-Harabasz, the smallest cluster's share and the revenue separation are
   linear and use everyone;
-- ONE Ward tree serves every k (``ward`` once, ``fcluster`` per k).
+- ONE Ward tree serves every k (``ward`` once, ``fcluster`` per k);
+- the fits run on threads, one per core (``fitted_models``): each depends only on its sample
+  and seed, so the table is the same on any number of threads.
 
 Stability. Each of ``n_stability_fits`` extra fits uses another seed and another seeded sample of
 80 % of the fit sample's size, drawn from all customers; its labels on the score sample are
@@ -24,9 +26,11 @@ bytes (800 MB at 10,000).
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import fastcluster
@@ -163,6 +167,11 @@ def fit_partitions(
     raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {ALGORITHMS}")
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    return len(os.sched_getaffinity(0))
+
+
 def one_thread() -> threadpool_limits:
     """A context in which BLAS and OpenMP (k-means' Lloyd loop) run on one thread.
 
@@ -229,22 +238,6 @@ def empty_selection() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in SELECTION_DTYPES.items()})
 
 
-def resampled_fits(
-    algorithm: str,
-    points: np.ndarray,
-    k_values: Sequence[int],
-    resample_size: int,
-    seed: int,
-    n_stability_fits: int,
-) -> list[dict[int, FittedPartition]]:
-    """The refits behind ``stability_ari``: each on another seed and another seeded sample."""
-    fits = []
-    for i in range(1, n_stability_fits + 1):
-        rows = sample_index(len(points), resample_size, seed + i, STREAM_STABILITY)
-        fits.append(fit_partitions(algorithm, points[rows], k_values, seed + i))
-    return fits
-
-
 @dataclass(frozen=True)
 class Samples:
     """The rows every model of a selection is fitted on, scored on, and resampled from."""
@@ -255,28 +248,76 @@ class Samples:
     n_stability_fits: int
 
 
+@dataclass(frozen=True)
+class Fit:
+    """One unit of fitting work: ``algorithm`` at ``k_values`` on one sample.
+
+    ``draw`` 0 is the main fit, on the fit sample with the selection's seed; draw ``i`` > 0 is
+    the i-th stability refit, on another seeded resample with seed + i.
+    """
+
+    algorithm: str
+    draw: int
+    k_values: tuple[int, ...]
+
+    def run(self, points: np.ndarray, samples: Samples, seed: int) -> dict[int, FittedPartition]:
+        if self.draw == 0:
+            rows = samples.fit_rows
+        else:
+            rows = sample_index(
+                len(points), samples.resample_size, seed + self.draw, STREAM_STABILITY
+            )
+        return fit_partitions(self.algorithm, points[rows], self.k_values, seed + self.draw)
+
+
+def fit_plan(algorithms: Sequence[str], k_values: Sequence[int], n_draws: int) -> list[Fit]:
+    """Every fit of a space, the costliest first so that the threads finish together: one
+    per k for k-means and mixtures (their cost grows with k), one per draw for Ward (one
+    tree serves every k)."""
+    plan = []
+    for algorithm in algorithms:
+        for draw in range(n_draws):
+            if algorithm == "hierarchical":
+                plan.append(Fit(algorithm, draw, tuple(k_values)))
+            else:
+                plan += [Fit(algorithm, draw, (k,)) for k in k_values]
+    cost = {"gmm": 3.0, "hierarchical": 2.0, "kmeans": 1.0}
+    return sorted(plan, key=lambda fit: -cost.get(fit.algorithm, 1.0) * max(fit.k_values))
+
+
 def fitted_models(
     points: np.ndarray,
     algorithms: Sequence[str],
     k_values: Sequence[int],
     samples: Samples,
     seed: int,
+    n_threads: int = 1,
 ) -> list[tuple[str, int, FittedPartition, np.ndarray, list[float]]]:
     """Each (algorithm, k) of one space: its fit, everyone's labels, and its agreements (ARI on
-    the score sample) with the stability refits."""
+    the score sample) with the stability refits.
+
+    The fits run on ``n_threads`` threads (k-means' loop, Ward's tree and NumPy's array work
+    release the GIL). Each fit depends only on its sample and seed, so the result is the same,
+    bit for bit, on any number of threads; only ``fit_seconds`` (wall time) changes.
+    """
+    plan = fit_plan(algorithms, k_values, 1 + samples.n_stability_fits)
+    with ThreadPoolExecutor(max_workers=max(1, n_threads)) as pool:
+        done = pool.map(lambda fit: fit.run(points, samples, seed), plan)
+        fitted: dict[tuple[str, int, int], FittedPartition] = {}
+        for fit, partitions in zip(plan, done, strict=True):
+            fitted.update({(fit.algorithm, fit.draw, k): p for k, p in partitions.items()})
     score_rows, models = samples.score_rows, []
     for algorithm in algorithms:
-        fitted = fit_partitions(algorithm, points[samples.fit_rows], k_values, seed)
-        resampled = resampled_fits(
-            algorithm, points, k_values, samples.resample_size, seed, samples.n_stability_fits
-        )
         for k in k_values:
-            labels = fitted[k].assign(points)
+            main = fitted[(algorithm, 0, k)]
+            labels = main.assign(points)
             agreements = [
-                adjusted_rand_score(labels[score_rows], other[k].assign(points[score_rows]))
-                for other in resampled
+                adjusted_rand_score(
+                    labels[score_rows], fitted[(algorithm, draw, k)].assign(points[score_rows])
+                )
+                for draw in range(1, 1 + samples.n_stability_fits)
             ]
-            models.append((algorithm, k, fitted[k], labels, agreements))
+            models.append((algorithm, k, main, labels, agreements))
     return models
 
 
@@ -324,9 +365,13 @@ def select_models(
     fit_sample_cap: int,
     score_sample_cap: int,
     n_stability_fits: int,
+    n_threads: int | None = None,
 ) -> pd.DataFrame:
     """One row per (feature space, algorithm, k) with its scores (see the module docstring);
-    k values that are not below the number of fitted customers are skipped."""
+    k values that are not below the number of fitted customers are skipped.
+
+    The fits run on ``n_threads`` threads (default: the cores this process may use); the table
+    is the same on any number, apart from ``fit_seconds``."""
     n_customers = len(features)
     k_values = [k for k in k_values if 2 <= k < min(n_customers, fit_sample_cap)]
     if n_customers == 0 or not k_values:
@@ -345,7 +390,9 @@ def select_models(
             points = prepare_features(
                 features, feature_columns, space, seed, fit_sample_cap=fit_sample_cap
             )
-            models = fitted_models(points, algorithms, k_values, samples, seed)
+            models = fitted_models(
+                points, algorithms, k_values, samples, seed, n_threads or available_cores()
+            )
             rows += space_rows(points, space, models, samples, revenue)
     return pd.DataFrame([{**row, "seed": seed} for row in rows]).astype(SELECTION_DTYPES)
 

@@ -69,3 +69,14 @@ def test_selection_silhouette_is_scikit_learns_on_the_score_sample(algorithm):
         expected = silhouette_score(points[score_rows], labels)
         assert silhouette == pytest.approx(expected, abs=1e-12)
         assert not np.isnan(silhouette)
+
+
+def test_selection_is_the_same_on_any_number_of_threads():
+    features = customer_frame(600, seed=8)
+    settings = {**selection_settings(), "k_values": range(2, 7), "n_stability_fits": 2}
+    one, two = (
+        selection_module.select_models(features, **settings, n_threads=n_threads)
+        for n_threads in (1, 2)
+    )
+    pd.testing.assert_frame_equal(one.drop(columns="fit_seconds"), two.drop(columns="fit_seconds"))
+    assert one["stability_ari"].notna().all()
