@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -58,3 +60,27 @@ def test_a_parquet_without_rows_is_an_error(tmp_path):
 
     with pytest.raises(RawFileError, match=r"empty\.parquet: has columns but no rows"):
         detect_shape(tmp_path / "empty.parquet")
+
+
+def test_a_nan_lands_as_null_whatever_the_file_statistics_say(tmp_path):
+    """A parquet file's statistics leave NaN out of a column's min and max; the landing still
+    sees the NaN (DuckDB would otherwise fold isnan() to false from them)."""
+    table = pa.table(
+        {
+            "InvoiceNo": ["1", "2", "3"],
+            "StockCode": ["A", "B", "C"],
+            "Description": ["a", "b", "c"],
+            "Quantity": [6.0, float("nan"), 2.0],
+            "InvoiceDate": pa.array([dt.datetime(2011, 1, 2, 9, 41)] * 3),
+            "UnitPrice": pa.array([2.55, float("nan"), 1.0], pa.float32()),
+            "CustomerID": [17850.0, 12346.0, float("nan")],
+            "Country": ["UK", "UK", "UK"],
+        }
+    )
+    pq.write_table(table, tmp_path / "nan.parquet")
+
+    rows = landed(tmp_path / "nan.parquet")
+
+    assert [values(row)[3] for row in rows] == ["6", None, "2"]
+    assert [values(row)[5] for row in rows] == ["2.55", None, "1"]
+    assert [values(row)[6] for row in rows] == ["17850", "12346", None]
