@@ -12,17 +12,20 @@ admits one process at a time. Every command is one Spark session (10-12 s to sta
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import BuiltPipeline, dbt_env, run_dbt
 from readme_commands import readme_command, shell
@@ -278,6 +281,41 @@ def test_spark_lands_a_csv_like_the_duckdb_landing(tmp_path):
         "wrong_field_count": 2,
         "truncated_last_line": 1,
     }
+    assert_same_rows("raw.invoice_lines", duck, spark)
+
+
+def test_spark_lands_a_typed_parquet_like_the_duckdb_landing(tmp_path):
+    """Each value lands as the DuckDB landing lands it (duckdb_io.typed_sql): numbers and dates
+    typed in the *_value columns (a NaN null, an aware timestamp in UTC to the second), and as
+    text a whole number beyond 2**53, a decimal and a code stored as a number."""
+    raw = tmp_path / "online_retail.parquet"
+    invoiced = [dt.datetime(2010, 12, 1, 8, 26, 59, 999999, tzinfo=dt.UTC), None]
+    columns = {
+        "InvoiceNo": pa.array([536365, 536366, 536367]),
+        "StockCode": ["85123A", "D", "22633"],
+        "Description": ["HEART", None, "WARMER"],
+        "Quantity": pa.array([6, 2**53 + 1, None], pa.int64()),
+        "InvoiceDate": pa.array(
+            [*invoiced, dt.datetime(2011, 6, 30, 23, 30, tzinfo=dt.UTC)],
+            pa.timestamp("us", tz="Europe/London"),
+        ),
+        "UnitPrice": pa.array([Decimal("2.55"), None, Decimal("27.50")], pa.decimal128(10, 2)),
+        "CustomerID": pa.array([17850.0, float("nan"), 0.1 + 0.2]),
+        "Country": ["United Kingdom", "France", None],
+    }
+    pq.write_table(pa.table(columns), raw)
+    env = spark_env(tmp_path, raw, tmp_path / "unused.duckdb")
+    run_dbt(env, "run-operation", "land_raw_invoice_lines", "--target", "spark")
+    expected = pa.Table.from_batches(list(open_landed(raw)))
+    with duckdb.connect() as con:
+        con.register("expected", expected)
+        duck = ordered_rows(con.table("expected"))
+        spark = ordered_rows(spark_table(tmp_path, "raw", "invoice_lines"))
+        typed = con.sql(
+            "select count(quantity_value), count(invoice_date_value), count(customer_id_value),"
+            " count(quantity), count(unit_price) from expected"
+        )
+        assert typed.fetchall() == [(1, 2, 2, 1, 2)]
     assert_same_rows("raw.invoice_lines", duck, spark)
 
 

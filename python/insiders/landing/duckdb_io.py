@@ -53,6 +53,43 @@ def text_sql(column: str, column_type: str) -> str:
     return f"cast({value} as varchar)"
 
 
+WHOLE_NUMBER_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+)
+
+
+def typed_sql(column: str, column_type: str, landed_type: str) -> tuple[str, str] | None:
+    """SQL landing a typed column with its type: (its text, its value in ``landed_type``).
+
+    The text is null, but for a whole number the value cannot hold exactly (2**53 or more),
+    which lands as text, its value null. None: the column lands as text (:func:`text_sql`).
+    The value is the one staging would parse from the text: timestamps to the second, in UTC,
+    and NaN as null.
+    """
+    value = quoted(column)
+    kind = column_type.upper()
+    no_text = "cast(null as varchar)"
+    if landed_type == "timestamp":
+        if kind.startswith(("TIMESTAMP", "DATE")):
+            return no_text, f"date_trunc('second', cast({value} as timestamp))"
+        return None
+    if kind == "DOUBLE":
+        return no_text, f"case when not isnan({value}) then {value} end"
+    if kind in WHOLE_NUMBER_TYPES:
+        exact = f"{value} > -{MAX_EXACT_INTEGER} and {value} < {MAX_EXACT_INTEGER}"
+        return (
+            f"case when not ({exact}) then cast({value} as varchar) end",
+            f"case when {exact} then cast({value} as double) end",
+        )
+    return None
+
+
 def arrow_reader(relation: duckdb.DuckDBPyRelation, rows: int) -> pa.RecordBatchReader:
     # duckdb 2.0 renamed fetch_record_batch to to_arrow_reader; 1.x only has the former.
     to_reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch

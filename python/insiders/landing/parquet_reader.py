@@ -1,4 +1,9 @@
-"""Land a parquet file: each typed column rendered by DuckDB as the canonical text of its type."""
+"""Land a parquet file: numbers and timestamps with their types, other columns as text.
+
+A quantity, price, customer id or amount stored as a double or a whole number, and an invoice
+date stored as a timestamp or date, land typed (:data:`insiders.landing.landed.TYPED_VALUES`);
+any other column is rendered by DuckDB as the canonical text of its type.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import pyarrow as pa
 from insiders.landing import duckdb_io
 from insiders.landing.landed import (
     CANONICAL_COLUMNS,
+    TYPED_VALUES,
     ExaminedFile,
     LandingOptions,
     RawFileError,
@@ -60,16 +66,35 @@ def _parquet_batches(shape: Shape) -> Iterator[pa.RecordBatch]:
     try:
         source = f"read_parquet({duckdb_io.sql_string(shape.path)}, file_row_number = true)"
         types = {str(row[0]): str(row[1]) for row in con.sql(f"describe from {source}").fetchall()}
-        select = ", ".join(
-            f"{duckdb_io.text_sql(str(column), types[str(column)])} as {name}"
-            if column is not None
-            else f"cast(null as varchar) as {name}"
-            for name, column in zip(CANONICAL_COLUMNS, shape.source_columns, strict=True)
+        texts, values = _landed_columns(shape, types)
+        relation = con.sql(
+            f"select file_row_number + 1 as source_line, {', '.join(texts)}"
+            f"{''.join(', ' + sql for sql in values.values())} from {source}"
         )
-        relation = con.sql(f"select file_row_number + 1 as source_line, {select} from {source}")
+        count = len(CANONICAL_COLUMNS)
         for batch in duckdb_io.arrow_reader(relation, duckdb_io.BATCH_ROWS):
-            yield landed_batch(shape, None, batch.column(0), batch.columns[1:])
+            typed = dict(zip(values, batch.columns[1 + count :], strict=True))
+            text_columns = batch.columns[1 : 1 + count]
+            yield landed_batch(shape, None, batch.column(0), text_columns, None, typed)
     except duckdb.Error as error:
         raise duckdb_io.duckdb_problem(shape.path, error) from None
     finally:
         con.close()
+
+
+def _landed_columns(shape: Shape, types: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The select list: each canonical column's text, and the values that land typed."""
+    texts, values = [], {}
+    for name, column in zip(CANONICAL_COLUMNS, shape.source_columns, strict=True):
+        if column is None:
+            texts.append(f"cast(null as varchar) as {name}")
+            continue
+        column_type = types[str(column)]
+        landed_type = "timestamp" if name == "invoice_date" else "double"
+        typed = duckdb_io.typed_sql(str(column), column_type, landed_type)
+        if name not in TYPED_VALUES or typed is None:
+            texts.append(f"{duckdb_io.text_sql(str(column), column_type)} as {name}")
+            continue
+        texts.append(f"{typed[0]} as {name}")
+        values[name] = f"{typed[1]} as {name}_value"
+    return texts, values

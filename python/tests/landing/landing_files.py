@@ -35,6 +35,14 @@ def values(row: dict) -> list[str | None]:
     return [row[name] for name in VALUES]
 
 
+def typed_values(row: dict) -> list[object]:
+    """The quantity, date, unit price and customer id a typed source landed typed."""
+    assert row["line_amount_value"] is None
+    return [
+        row[f"{name}_value"] for name in ("quantity", "invoice_date", "unit_price", "customer_id")
+    ]
+
+
 def uci_workbook(path: Path) -> Path:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
