@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pyarrow as pa
 
-from insiders.landing.landed import MAX_EXACT_INTEGER, TIMESTAMP_FORMAT, RawFileError
+from insiders.landing.landed import (
+    CANONICAL_COLUMNS,
+    MAX_EXACT_INTEGER,
+    TIMESTAMP_FORMAT,
+    TYPED_VALUES,
+    RawFileError,
+)
 
 BATCH_ROWS = 100_000
 
@@ -88,6 +95,29 @@ def typed_sql(column: str, column_type: str, landed_type: str) -> tuple[str, str
             f"case when {exact} then cast({value} as double) end",
         )
     return None
+
+
+def landed_columns(
+    columns: Sequence[str | None],
+    types: dict[str, str],
+    text: Callable[[str, str], str] = text_sql,
+) -> tuple[list[str], dict[str, str]]:
+    """The select list of a typed file's landing: each canonical column's text (``text`` of the
+    file column fed to it, its name and type), and the values that land typed, by canonical
+    name. ``columns`` holds the file column of each canonical column, None when unmapped."""
+    texts, values = [], {}
+    for name, column in zip(CANONICAL_COLUMNS, columns, strict=True):
+        if column is None:
+            texts.append(f"cast(null as varchar) as {name}")
+            continue
+        landed_type = "timestamp" if name == "invoice_date" else "double"
+        typed = typed_sql(column, types[column], landed_type) if name in TYPED_VALUES else None
+        if typed is None:
+            texts.append(f"{text(column, types[column])} as {name}")
+            continue
+        texts.append(f"{typed[0]} as {name}")
+        values[name] = f"{typed[1]} as {name}_value"
+    return texts, values
 
 
 def arrow_reader(relation: duckdb.DuckDBPyRelation, rows: int) -> pa.RecordBatchReader:

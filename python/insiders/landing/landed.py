@@ -37,8 +37,8 @@ CANONICAL_COLUMNS = (
     "order_status",
 )
 
-# A typed source (parquet) lands these values with their types, each in a column of its own
-# (``<name>_value``), and their text null; staging renders the canonical text from the value.
+# A typed source (parquet, a workbook) lands these values with their types, each in a column
+# of its own (``<name>_value``), and their text null; staging renders their canonical text.
 # The types hold the file's values exactly: a float32, a decimal, a whole number beyond 2**53,
 # or a value of any other type lands as text, as every value of a text source does.
 TYPED_VALUES = {

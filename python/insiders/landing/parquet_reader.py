@@ -15,7 +15,6 @@ import pyarrow as pa
 from insiders.landing import duckdb_io
 from insiders.landing.landed import (
     CANONICAL_COLUMNS,
-    TYPED_VALUES,
     ExaminedFile,
     LandingOptions,
     RawFileError,
@@ -66,7 +65,8 @@ def _parquet_batches(shape: Shape) -> Iterator[pa.RecordBatch]:
     try:
         source = f"read_parquet({duckdb_io.sql_string(shape.path)}, file_row_number = true)"
         types = {str(row[0]): str(row[1]) for row in con.sql(f"describe from {source}").fetchall()}
-        texts, values = _landed_columns(shape, types)
+        columns = [None if column is None else str(column) for column in shape.source_columns]
+        texts, values = duckdb_io.landed_columns(columns, types)
         relation = con.sql(
             f"select file_row_number + 1 as source_line, {', '.join(texts)}"
             f"{''.join(', ' + sql for sql in values.values())} from {source}"
@@ -80,21 +80,3 @@ def _parquet_batches(shape: Shape) -> Iterator[pa.RecordBatch]:
         raise duckdb_io.duckdb_problem(shape.path, error) from None
     finally:
         con.close()
-
-
-def _landed_columns(shape: Shape, types: dict[str, str]) -> tuple[list[str], dict[str, str]]:
-    """The select list: each canonical column's text, and the values that land typed."""
-    texts, values = [], {}
-    for name, column in zip(CANONICAL_COLUMNS, shape.source_columns, strict=True):
-        if column is None:
-            texts.append(f"cast(null as varchar) as {name}")
-            continue
-        column_type = types[str(column)]
-        landed_type = "timestamp" if name == "invoice_date" else "double"
-        typed = duckdb_io.typed_sql(str(column), column_type, landed_type)
-        if name not in TYPED_VALUES or typed is None:
-            texts.append(f"{duckdb_io.text_sql(str(column), column_type)} as {name}")
-            continue
-        texts.append(f"{typed[0]} as {name}")
-        values[name] = f"{typed[1]} as {name}_value"
-    return texts, values
