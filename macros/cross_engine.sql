@@ -184,3 +184,41 @@
 {% macro spark__ordered_string_agg(text, separator, order_by) -%}
     listagg({{ text }}, {{ separator }}) within group (order by {{ order_by }})
 {%- endmacro %}
+
+{#- The text of a number a typed source landed typed (a double), as the text path lands a
+    typed number (insiders.landing.duckdb_io.text_sql on DuckDB, spark_text_of on Spark): a
+    whole number below 2**53 as an integer ("17850"), another as the engine writes a double
+    ("2.55"). Staging shows it in the *_text columns and reads the price from it. -#}
+{% macro number_text(value) -%}
+    {{ return(adapter.dispatch('number_text')(value)) }}
+{%- endmacro %}
+
+{% macro default__number_text(value) -%}
+    case
+        when {{ value }} = trunc({{ value }}) and abs({{ value }}) < 9007199254740992
+            then cast(cast({{ value }} as bigint) as varchar)
+        else cast({{ value }} as varchar)
+    end
+{%- endmacro %}
+
+{% macro spark__number_text(value) -%}
+    case
+        when {{ value }} = floor({{ value }}) and abs({{ value }}) < 9007199254740992
+            then cast(cast({{ value }} as bigint) as string)
+        else cast({{ value }} as string)
+    end
+{%- endmacro %}
+
+{#- The text of a timestamp a typed source landed typed, YYYY-MM-DD HH:MM:SS, as the text path
+    lands a typed date. -#}
+{% macro timestamp_text(value) -%}
+    {{ return(adapter.dispatch('timestamp_text')(value)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_text(value) -%}
+    strftime({{ value }}, '%Y-%m-%d %H:%M:%S')
+{%- endmacro %}
+
+{% macro spark__timestamp_text(value) -%}
+    date_format({{ value }}, 'yyyy-MM-dd HH:mm:ss')
+{%- endmacro %}

@@ -9,10 +9,12 @@
 {% macro default__land_raw_invoice_lines() -%}
 {%- endmacro %}
 
-{#- Spark reads the csv or parquet itself, with the landing's rules (raw_file.py): every line as
-    text with source_file, source_shape and source_line (csv: the physical line, header = 1,
-    blank lines skipped; parquet: the 1-based row). The column sets are COLUMN_SETS of
-    python/insiders/landing/raw_file.py. xlsx is landed by the DuckDB target only. -#}
+{#- Spark reads the csv or parquet itself, with the landing's rules (raw_file.py): every line
+    with source_file, source_shape and source_line (csv: the physical line, header = 1, blank
+    lines skipped; parquet: the 1-based row), its values as text, but for the numbers and dates
+    a parquet file stores typed, which land typed in the *_value columns (landed.TYPED_VALUES).
+    The column sets are COLUMN_SETS of python/insiders/landing/raw_file.py. xlsx is landed by
+    the DuckDB target only. -#}
 {% macro spark__land_raw_invoice_lines() -%}
     {%- if not execute or flags.WHICH not in ['build', 'run', 'run-operation'] -%}
         {{ return('') }}
@@ -140,6 +142,42 @@
         cast(null as string) as order_status
 {%- endmacro %}
 
+{#- The values that land typed, in the order of landed.TYPED_VALUES: SQL for each, by canonical
+    name, from ``values``; null (of its type) for the others. -#}
+{% macro spark_typed_values(values) -%}
+    {%- for name in ['quantity', 'invoice_date', 'unit_price', 'customer_id', 'line_amount'] %}
+        {{ values.get(name) or 'cast(null as ' ~ ('timestamp' if name == 'invoice_date'
+            else 'double') ~ ')' }} as {{ name }}_value{{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- A parquet column as the landing lands it (duckdb_io.typed_sql): [its text, its typed value]
+    in Spark SQL, the value none when it lands as text (spark_text_of). The invoice date stored
+    as a timestamp or date lands as a timestamp to the second; a number stored as a double (NaN
+    null) or as a whole number below 2**53 as a double; a float, a decimal, a larger whole
+    number or a string as text. -#}
+{% macro spark_landed_value(name, column, column_type) -%}
+    {%- set value = '`' ~ column ~ '`' -%}
+    {%- set kind = column_type | lower -%}
+    {%- set no_text = 'cast(null as string)' -%}
+    {%- set exact = value ~ ' > -9007199254740992 and ' ~ value ~ ' < 9007199254740992' -%}
+    {%- if name == 'invoice_date' -%}
+        {%- if kind.startswith('timestamp') or kind == 'date' -%}
+            {{ return([no_text, "date_trunc('SECOND', cast(" ~ value ~ " as timestamp))"]) }}
+        {%- endif -%}
+    {%- elif name in ['quantity', 'unit_price', 'customer_id', 'line_amount'] -%}
+        {%- if kind == 'double' -%}
+            {{ return([no_text, 'case when not isnan(' ~ value ~ ') then ' ~ value ~ ' end']) }}
+        {%- elif kind in ['tinyint', 'smallint', 'int', 'bigint'] -%}
+            {{ return([
+                'case when not (' ~ exact ~ ') then cast(' ~ value ~ ' as string) end',
+                'case when ' ~ exact ~ ' then cast(' ~ value ~ ' as double) end',
+            ]) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return([spark_text_of(column, column_type), none]) }}
+{%- endmacro %}
+
 {% macro spark_landed_parquet(path) -%}
     {%- set source = 'parquet.`' ~ path ~ '`' -%}
     {%- set described = run_query('describe query select * from ' ~ source) -%}
@@ -150,6 +188,16 @@
     {%- set match = spark_match_columns(path, types.keys() | list) -%}
     {%- set canonical = ['invoice_no', 'stock_code', 'description', 'quantity', 'invoice_date',
         'unit_price', 'customer_id', 'country'] -%}
+    {%- set texts = [] -%}
+    {%- set values = {} -%}
+    {%- for name in canonical -%}
+        {%- set column = match[1][loop.index0] -%}
+        {%- set landed = spark_landed_value(name, column, types[column]) -%}
+        {%- do texts.append(landed[0]) -%}
+        {%- if landed[1] is not none -%}
+            {%- do values.update({name: landed[1]}) -%}
+        {%- endif -%}
+    {%- endfor -%}
     select
         '{{ path }}' as source_file,
         'parquet_{{ match[0] }}' as source_shape,
@@ -157,9 +205,10 @@
         _metadata.row_index + 1 as source_line,
         cast(null as string) as line_error,
         {%- for name in canonical %}
-        {{ spark_text_of(match[1][loop.index0], types[match[1][loop.index0]]) }} as {{ name }},
+        {{ texts[loop.index0] }} as {{ name }},
         {%- endfor %}
-        {{ spark_unnamed_columns() }}
+        {{ spark_unnamed_columns() }},
+        {{- spark_typed_values(values) }}
     from {{ source }}
 {%- endmacro %}
 
@@ -234,7 +283,8 @@
         {%- for name in canonical %}
         nullif(fields.c{{ columns.index(match[1][loop.index0]) }}, '') as {{ name }},
         {%- endfor %}
-        {{ spark_unnamed_columns() }}
+        {{ spark_unnamed_columns() }},
+        {{- spark_typed_values({}) }}
     from ({{ checked }})
 {%- endmacro %}
 

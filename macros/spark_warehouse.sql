@@ -17,20 +17,20 @@
     {%- if not execute or not warehouse or flags.WHICH not in ['build', 'run'] -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set warehouse = (warehouse | string | trim).rstrip('/') | replace("'", "''") -%}
+    {%- set root = _warehouse_folder(warehouse) -%}
     {%- set found = run_query("select distinct parse_dirpath(file) from glob('"
-        ~ warehouse ~ "/*.db/*/*.parquet')") -%}
+        ~ root ~ "/*.db/*/*.parquet')") -%}
     {%- set folders = found.columns[0].values() | list -%}
     {%- set features = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
         | selectattr('name', 'equalto', 'customer_features') | first -%}
-    {%- if (warehouse ~ '/' ~ features.schema ~ '.db/' ~ features.alias) not in folders -%}
+    {%- if _warehouse_folder(warehouse, features) not in folders -%}
         {{ exceptions.raise_compiler_error(
-            "spark_warehouse: " ~ warehouse ~ " holds no parquet folder " ~ features.schema
+            "spark_warehouse: " ~ root ~ " holds no parquet folder " ~ features.schema
             ~ ".db/" ~ features.alias ~ " (set it to the warehouse the Spark step wrote: "
             ~ "<INSIDERS_SPARK_DIR>/warehouse, by default target/spark/warehouse)") }}
     {%- endif -%}
     {%- for node in graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') -%}
-        {%- set folder = warehouse ~ '/' ~ node.schema ~ '.db/' ~ node.alias -%}
+        {%- set folder = _warehouse_folder(warehouse, node) -%}
         {%- if node.unique_id not in selected_resources and folder in folders -%}
             {%- do _view_over_parquet(node, folder) -%}
         {%- endif -%}
@@ -60,7 +60,6 @@
         {{ exceptions.raise_compiler_error(
             "export_python_model_tables writes the duckdb target's tables; run it without --target") }}
     {%- endif -%}
-    {%- set warehouse = (warehouse | string | trim).rstrip('/') | replace("'", "''") -%}
     {%- for node in _python_models() -%}
         {%- set relation = adapter.get_relation(
             database=node.database, schema=node.schema, identifier=node.alias) -%}
@@ -69,7 +68,7 @@
                 node.name ~ " is not built in " ~ node.database ~ " (INSIDERS_DUCKDB_PATH): build "
                 ~ "it first (dbt build, or the after_spark selector of the two-step run)") }}
         {%- endif -%}
-        {%- set folder = warehouse ~ '/' ~ node.schema ~ '.db/' ~ node.alias -%}
+        {%- set folder = _warehouse_folder(warehouse, node) -%}
         {%- do run_query("copy (select * from " ~ relation ~ ") to '" ~ folder
             ~ "' (format parquet, per_thread_output true, overwrite true)") -%}
         {{ log('exported ' ~ relation ~ ' to ' ~ folder, info=true) }}
@@ -86,15 +85,26 @@
             "register_python_model_tables is for the spark target (--target spark); on "
             ~ target.type ~ " the Python models run in place") }}
     {%- endif -%}
-    {%- set warehouse = (warehouse | string | trim).rstrip('/') | replace("'", "\\'") -%}
     {%- for node in _python_models() -%}
         {%- set relation = api.Relation.create(schema=node.schema, identifier=node.alias) -%}
-        {%- set folder = warehouse ~ '/' ~ node.schema ~ '.db/' ~ node.alias -%}
+        {%- set folder = _warehouse_folder(warehouse, node) -%}
         {%- do run_query('create schema if not exists ' ~ node.schema) -%}
         {%- do run_query('drop table if exists ' ~ relation) -%}
         {%- do run_query('create table ' ~ relation ~ " using parquet location '" ~ folder ~ "'") -%}
         {{ log('registered ' ~ relation ~ ' over ' ~ folder, info=true) }}
     {%- endfor -%}
+{%- endmacro %}
+
+{#- A folder of the Spark warehouse as the text of a SQL string on this engine, quotes escaped
+    as its literals want them ('' on DuckDB, \' on Spark: dbt.escape_single_quotes): the
+    warehouse itself, trimmed of spaces and a trailing slash, or, given a model's node, the
+    folder of its table, <warehouse>/<schema>.db/<alias>, as Spark lays out its own. -#}
+{% macro _warehouse_folder(warehouse, node=none) -%}
+    {%- set folder = (warehouse | string | trim).rstrip('/') -%}
+    {%- if node is not none -%}
+        {%- set folder = folder ~ '/' ~ node.schema ~ '.db/' ~ node.alias -%}
+    {%- endif -%}
+    {{ return(dbt.escape_single_quotes(folder)) }}
 {%- endmacro %}
 
 {% macro _python_models() -%}

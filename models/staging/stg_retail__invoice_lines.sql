@@ -27,13 +27,28 @@ trimmed as (
         nullif(trim(source.invoice_no), '') as invoice_no,
         nullif(trim(source.stock_code), '') as stock_code,
         nullif(trim(source.description), '') as description,
-        nullif(trim(source.quantity), '') as quantity,
-        nullif(trim(source.invoice_date), '') as invoice_date,
-        nullif(trim(source.unit_price), '') as unit_price,
-        nullif(trim(source.customer_id), '') as customer_id,
+        -- a value a typed source landed typed has no text: its canonical text is rendered here
+        coalesce(
+            nullif(trim(source.quantity), ''), {{ number_text('source.quantity_value') }}
+        ) as quantity,
+        coalesce(
+            nullif(trim(source.invoice_date), ''),
+            {{ timestamp_text('source.invoice_date_value') }}
+        ) as invoice_date,
+        coalesce(
+            nullif(trim(source.unit_price), ''), {{ number_text('source.unit_price_value') }}
+        ) as unit_price,
+        coalesce(
+            nullif(trim(source.customer_id), ''), {{ number_text('source.customer_id_value') }}
+        ) as customer_id,
         nullif(trim(source.country), '') as country,
-        nullif(trim(source.line_amount), '') as line_amount,
-        nullif(trim(source.order_status), '') as order_status
+        coalesce(
+            nullif(trim(source.line_amount), ''), {{ number_text('source.line_amount_value') }}
+        ) as line_amount,
+        nullif(trim(source.order_status), '') as order_status,
+        source.quantity_value,
+        source.invoice_date_value,
+        source.customer_id_value
     from source
 ),
 
@@ -59,13 +74,16 @@ defaulted as (
         trimmed.description,
         -- no quantity: a line is one unit
         case when mapping.has_quantity then trimmed.quantity else '1' end as quantity,
+        case when mapping.has_quantity then trimmed.quantity_value end as quantity_value,
         trimmed.invoice_date,
+        trimmed.invoice_date_value,
         -- the price as the mapping gives it: a unit price, or the line's amount
         case
             when mapping.price_from = 'unit_price' then trimmed.unit_price
             else trimmed.line_amount
         end as price,
         trimmed.customer_id,
+        trimmed.customer_id_value,
         -- no country: 'unknown'
         case when mapping.has_country then trimmed.country else 'unknown' end as country,
         trimmed.order_status,
@@ -91,10 +109,11 @@ slash_dates as (
         cast(regexp_extract(invoice_date, '^([0-9]{1,2})/([0-9]{1,2})/', 2) as integer)
             as second_part
     from defaulted
-    -- a mapping with a date format of its own has its dates rendered by the landing; '' is
-    -- no match (both engines)
+    -- a mapping with a date format of its own has its dates rendered by the landing, a typed
+    -- source its dates typed; '' is no match (both engines)
     where
         date_format = 'auto'
+        and invoice_date_value is null
         and regexp_extract(invoice_date, '^([0-9]{1,2})/([0-9]{1,2})/', 0) != ''
 ),
 
@@ -148,16 +167,26 @@ date_order as (
     from date_evidence
 ),
 
+-- the numbers a typed source landed typed, else parsed from the text (the same double)
+doubles as (
+    select
+        *,
+        coalesce(quantity_value, try_cast(quantity as double)) as quantity_double,
+        coalesce(customer_id_value, try_cast(customer_id as double)) as customer_id_double
+    from defaulted
+),
+
 numbers as (
     select
         *,
         -- a whole number, or null: 6.5 units is not a quantity to round
         case
-            when try_cast(quantity as double) = floor(try_cast(quantity as double))
-                then try_cast(try_cast(quantity as double) as bigint)
+            when quantity_double = floor(quantity_double)
+                then try_cast(quantity_double as bigint)
         end as quantity_units,
+        -- from the text: its decimal digits, not the double's binary value, round to 4 places
         try_cast(price as decimal(18, 4)) as price_amount
-    from defaulted
+    from doubles
 ),
 
 -- the file's one day/month order (one row) beside each line
@@ -175,11 +204,14 @@ parsed as (
         -- auto: the shapes the Online Retail files use; else the landing rendered the date
         -- in the mapping's format as YYYY-MM-DD HH:MM:SS, and a date it could not read is kept
         -- as it was: only the rendered shape parses
-        case
-            when date_format = 'auto'
-                then {{ parse_invoice_timestamp('invoice_date', 'date_order') }}
-            else {{ try_parse_timestamp('invoice_date', '%Y-%m-%d %H:%M:%S') }}
-        end as invoiced_at,
+        coalesce(
+            invoice_date_value,
+            case
+                when date_format = 'auto'
+                    then {{ parse_invoice_timestamp('invoice_date', 'date_order') }}
+                else {{ try_parse_timestamp('invoice_date', '%Y-%m-%d %H:%M:%S') }}
+            end
+        ) as invoiced_at,
         -- a line amount gives the unit price to 4 decimals; the revenue is the amount itself
         case
             when price_from = 'unit_price' then price_amount
@@ -193,8 +225,8 @@ parsed as (
             -- an id that is text (an email): a stable whole number from its md5 (52 bits)
             when customer_ids = 'text'
                 then {{ hex_to_bigint('left(md5(lower(customer_id)), 13)') }}
-            when try_cast(customer_id as double) = floor(try_cast(customer_id as double))
-                then try_cast(try_cast(customer_id as double) as bigint)
+            when customer_id_double = floor(customer_id_double)
+                then try_cast(customer_id_double as bigint)
         end as customer_id_whole,
         case
             when cancels_by_status

@@ -12,14 +12,20 @@ admits one process at a time. Every command is one Spark session (10-12 s to sta
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import math
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import BuiltPipeline, dbt_env, run_dbt
 from readme_commands import readme_command, shell
@@ -45,8 +51,11 @@ SPARK_MARTS_STEP = ".venv/bin/dbt build --target spark --selector spark_marts"
 # Tables a first run leaves empty: nobody has joined or left yet.
 EMPTY_ON_A_FIRST_RUN = ("insiders_membership_changes",)
 # Columns that differ between any two builds: the clustering's timings, and the snapshot's
-# row hash and load time.
-RUN_DEPENDENT = ("fit_seconds", "dbt_scd_id", "dbt_updated_at")
+# row hash and load time; and the mapping's file, a path on DuckDB, the project's on Spark.
+LEFT_OUT = ("fit_seconds", "dbt_scd_id", "dbt_updated_at", "mapping_file")
+
+# A table by (schema, table), as a relation to compare.
+Reader = Callable[[str, str], duckdb.DuckDBPyRelation]
 
 
 def spark_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
@@ -61,6 +70,18 @@ def spark_env(root: Path, raw_path: Path, database: Path) -> dict[str, str]:
 
 def spark_table_path(root: Path, schema: str, table: str) -> Path:
     return root / "spark" / "warehouse" / f"{schema}.db" / table
+
+
+def spark_table(root: Path, schema: str, table: str) -> duckdb.DuckDBPyRelation:
+    """A table of the Spark build in ``root``: its parquet folder in the warehouse."""
+    return duckdb.read_parquet(f"{spark_table_path(root, schema, table)}/*.parquet")
+
+
+@contextmanager
+def duckdb_file(database: Path) -> Iterator[Reader]:
+    """The tables of a DuckDB database, open read-only until the block ends."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        yield lambda schema, table: con.table(f'"{schema}"."{table}"')
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +108,11 @@ def built_tables(root: Path, kinds: tuple[str, ...] = ("table",)) -> list[tuple[
 
 
 def ordered_rows(
-    con: duckdb.DuckDBPyConnection, relation: str, leave_out: tuple[str, ...] = ()
+    relation: duckdb.DuckDBPyRelation, leave_out: tuple[str, ...] = ()
 ) -> tuple[list[str], list]:
-    columns = [c for c in con.sql(f"select * from {relation}").columns if c not in leave_out]
+    columns = [c for c in relation.columns if c not in leave_out]
     listed = ", ".join(f'"{column}"' for column in columns)
-    return columns, con.sql(f"select {listed} from {relation} order by all").fetchall()
+    return columns, relation.select(listed).order("all").fetchall()
 
 
 def same_value(left, right) -> bool:
@@ -112,6 +133,18 @@ def assert_same_rows(name: str, duck: tuple[list[str], list], spark: tuple[list[
             )
 
 
+def assert_tables_equal(read: Reader, tables, expected: Path) -> None:
+    """Every (schema, table) ``read`` gives equals the same table of the ``expected`` DuckDB
+    database, row for row."""
+    with duckdb_file(expected) as read_expected:
+        for schema, table in tables:
+            duck = ordered_rows(read_expected(schema, table), LEFT_OUT)
+            built = ordered_rows(read(schema, table), LEFT_OUT)
+            if table not in EMPTY_ON_A_FIRST_RUN:
+                assert duck[1], f"{schema}.{table} is empty: the comparison would prove nothing"
+            assert_same_rows(f"{schema}.{table}", duck, built)
+
+
 def test_spark_builds_the_sql_models_equal_to_duckdb(pipeline, spark_build):
     tables = built_tables(spark_build)
     expected = {
@@ -124,33 +157,8 @@ def test_spark_builds_the_sql_models_equal_to_duckdb(pipeline, spark_build):
         ("main", "customer_features"),
     }
     assert expected <= set(tables)
-    # the landed sources too; the mapping's file is a path on DuckDB, the project's on Spark
     compared = [*tables, ("raw", "invoice_lines"), ("raw", "mapping")]
-    with duckdb.connect() as con:
-        con.execute(f"attach '{pipeline.database}' as duck (read_only)")
-        for schema, table in compared:
-            files = spark_table_path(spark_build, schema, table) / "*.parquet"
-            leave_out = ("mapping_file",) if table == "mapping" else ()
-            duck = ordered_rows(con, f"duck.{schema}.{table}", leave_out)
-            spark = ordered_rows(con, f"read_parquet('{files}')", leave_out)
-            assert duck[1], f"{schema}.{table} is empty: the comparison would prove nothing"
-            assert_same_rows(f"{schema}.{table}", duck, spark)
-
-
-def assert_tables_equal(database: Path, tables, expected: Path, read=None) -> None:
-    """Every (schema, table) of ``database`` (or of ``read(schema, table)``) equals the same
-    table of the ``expected`` DuckDB database, row for row."""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{expected}' as expected (read_only)")
-        if read is None:
-            con.execute(f"attach '{database}' as built (read_only)")
-        for schema, table in tables:
-            relation = read(schema, table) if read else f"built.{schema}.{table}"
-            duck = ordered_rows(con, f"expected.{schema}.{table}", RUN_DEPENDENT)
-            built = ordered_rows(con, relation, RUN_DEPENDENT)
-            if table not in EMPTY_ON_A_FIRST_RUN:
-                assert duck[1], f"{schema}.{table} is empty: the comparison would prove nothing"
-            assert_same_rows(f"{schema}.{table}", duck, built)
+    assert_tables_equal(partial(spark_table, spark_build), compared, pipeline.database)
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +191,8 @@ def test_second_step_builds_the_rest_from_spark_like_the_duckdb_build(pipeline, 
     tables = built_tables(root, ("table", "incremental", "snapshot"))
     assert set(tables) >= AFTER_SPARK_TABLES
     assert ("main", "customer_features") not in tables
-    assert_tables_equal(root / "insiders.duckdb", tables, pipeline.database)
+    with duckdb_file(root / "insiders.duckdb") as read:
+        assert_tables_equal(read, tables, pipeline.database)
     with duckdb.connect(str(root / "insiders.duckdb"), read_only=True) as con:
         read_from_spark = con.sql(
             "select schema_name, view_name from duckdb_views() where sql like '%read_parquet%'"
@@ -199,7 +208,8 @@ def test_second_step_again_on_the_used_database(pipeline, second_step):
     shell(readme_command(DUCKDB_STEP), env)
     tables = built_tables(root, ("table", "incremental", "snapshot"))
     assert set(tables) >= AFTER_SPARK_TABLES
-    assert_tables_equal(root / "insiders.duckdb", tables, pipeline.database)
+    with duckdb_file(root / "insiders.duckdb") as read:
+        assert_tables_equal(read, tables, pipeline.database)
 
 
 def test_spark_builds_the_sql_marts_over_the_python_models_tables(
@@ -208,7 +218,7 @@ def test_spark_builds_the_sql_marts_over_the_python_models_tables(
     """The SQL marts on Spark: the DuckDB step's Python-model tables exported into Spark's
     warehouse and registered there (a local Spark cannot run Python models), then every SQL mart
     built on Spark equals the DuckDB build's."""
-    root, env = second_step
+    _, env = second_step
     shell(readme_command(EXPORT_STEP), env)
     marts_root = spark_build / "marts"
     marts_env = {**env, "DBT_TARGET_PATH": str(marts_root / "target")}
@@ -221,11 +231,7 @@ def test_spark_builds_the_sql_marts_over_the_python_models_tables(
         ("main", "rpt_insiders_membership_criteria"),
         ("main", "rpt_insiders_answers"),
     } <= set(tables)
-
-    def spark_table(schema: str, table: str) -> str:
-        return f"read_parquet('{spark_table_path(spark_build, schema, table)}/*.parquet')"
-
-    assert_tables_equal(root / "insiders.duckdb", tables, pipeline.database, read=spark_table)
+    assert_tables_equal(partial(spark_table, spark_build), tables, pipeline.database)
 
 
 def test_spark_step_again_on_the_used_spark_folder(pipeline, spark_build):
@@ -235,11 +241,7 @@ def test_spark_step_again_on_the_used_spark_folder(pipeline, spark_build):
     shell(readme_command(SPARK_STEP), env)
     tables = built_tables(spark_build)
     assert ("main", "customer_features") in tables
-
-    def spark_table(schema: str, table: str) -> str:
-        return f"read_parquet('{spark_table_path(spark_build, schema, table)}/*.parquet')"
-
-    assert_tables_equal(pipeline.database, tables, pipeline.database, read=spark_table)
+    assert_tables_equal(partial(spark_table, spark_build), tables, pipeline.database)
 
 
 def with_traps(csv_path: Path) -> None:
@@ -270,8 +272,8 @@ def test_spark_lands_a_csv_like_the_duckdb_landing(tmp_path):
     expected = pa.Table.from_batches(list(open_landed(raw)))
     with duckdb.connect() as con:
         con.register("expected", expected)
-        duck = ordered_rows(con, "expected")
-        spark = ordered_rows(con, f"read_parquet('{landed}')")
+        duck = ordered_rows(con.table("expected"))
+        spark = ordered_rows(con.read_parquet(str(landed)))
         errors = con.sql("select line_error, count(*) from expected group by all").fetchall()
     assert any(row[7] == 'DOOR MAT, "RED"' for row in duck[1])
     assert dict(errors) == {
@@ -279,6 +281,41 @@ def test_spark_lands_a_csv_like_the_duckdb_landing(tmp_path):
         "wrong_field_count": 2,
         "truncated_last_line": 1,
     }
+    assert_same_rows("raw.invoice_lines", duck, spark)
+
+
+def test_spark_lands_a_typed_parquet_like_the_duckdb_landing(tmp_path):
+    """Each value lands as the DuckDB landing lands it (duckdb_io.typed_sql): numbers and dates
+    typed in the *_value columns (a NaN null, an aware timestamp in UTC to the second), and as
+    text a whole number beyond 2**53, a decimal and a code stored as a number."""
+    raw = tmp_path / "online_retail.parquet"
+    invoiced = [dt.datetime(2010, 12, 1, 8, 26, 59, 999999, tzinfo=dt.UTC), None]
+    columns = {
+        "InvoiceNo": pa.array([536365, 536366, 536367]),
+        "StockCode": ["85123A", "D", "22633"],
+        "Description": ["HEART", None, "WARMER"],
+        "Quantity": pa.array([6, 2**53 + 1, None], pa.int64()),
+        "InvoiceDate": pa.array(
+            [*invoiced, dt.datetime(2011, 6, 30, 23, 30, tzinfo=dt.UTC)],
+            pa.timestamp("us", tz="Europe/London"),
+        ),
+        "UnitPrice": pa.array([Decimal("2.55"), None, Decimal("27.50")], pa.decimal128(10, 2)),
+        "CustomerID": pa.array([17850.0, float("nan"), 0.1 + 0.2]),
+        "Country": ["United Kingdom", "France", None],
+    }
+    pq.write_table(pa.table(columns), raw)
+    env = spark_env(tmp_path, raw, tmp_path / "unused.duckdb")
+    run_dbt(env, "run-operation", "land_raw_invoice_lines", "--target", "spark")
+    expected = pa.Table.from_batches(list(open_landed(raw)))
+    with duckdb.connect() as con:
+        con.register("expected", expected)
+        duck = ordered_rows(con.table("expected"))
+        spark = ordered_rows(spark_table(tmp_path, "raw", "invoice_lines"))
+        typed = con.sql(
+            "select count(quantity_value), count(invoice_date_value), count(customer_id_value),"
+            " count(quantity), count(unit_price) from expected"
+        )
+        assert typed.fetchall() == [(1, 2, 2, 1, 2)]
     assert_same_rows("raw.invoice_lines", duck, spark)
 
 

@@ -1,9 +1,10 @@
 """What every format reader produces: the landed schema, the shape, the column matching.
 
 A reader turns a raw file into batches of :data:`LANDED_SCHEMA`: where each line came from, and
-the canonical values as text. Which file column feeds which canonical value is decided here,
-once, by matching the file's header against the layouts of a column mapping
-(:mod:`insiders.landing.mapping`; the shipped ``online_retail`` one unless another is chosen).
+the canonical values as text, or, from a typed source, with their types (:data:`TYPED_VALUES`).
+Which file column feeds which canonical value is decided here, once, by matching the file's
+header against the layouts of a column mapping (:mod:`insiders.landing.mapping`; the shipped
+``online_retail`` one unless another is chosen).
 A canonical column the mapping does not name lands as null.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -36,6 +37,18 @@ CANONICAL_COLUMNS = (
     "order_status",
 )
 
+# A typed source (parquet, a workbook) lands these values with their types, each in a column
+# of its own (``<name>_value``), and their text null; staging renders their canonical text.
+# The types hold the file's values exactly: a float32, a decimal, a whole number beyond 2**53,
+# or a value of any other type lands as text, as every value of a text source does.
+TYPED_VALUES = {
+    "quantity": pa.float64(),
+    "invoice_date": pa.timestamp("us"),
+    "unit_price": pa.float64(),
+    "customer_id": pa.float64(),
+    "line_amount": pa.float64(),
+}
+
 LANDED_SCHEMA = pa.schema(
     [
         pa.field("source_file", pa.string(), nullable=False),
@@ -46,6 +59,7 @@ LANDED_SCHEMA = pa.schema(
         # truncated_last_line); null when it is. Staging rejects the line with this reason.
         pa.field("line_error", pa.string()),
         *(pa.field(name, pa.string()) for name in CANONICAL_COLUMNS),
+        *(pa.field(f"{name}_value", value_type) for name, value_type in TYPED_VALUES.items()),
     ]
 )
 
@@ -194,9 +208,12 @@ def landed_batch(
     lines: Sequence[int] | pa.Array,
     values: Sequence[pa.Array | Sequence[str | None]],
     line_errors: Sequence[str | None] | None = None,
+    typed: Mapping[str, pa.Array] | None = None,
 ) -> pa.RecordBatch:
-    """One batch of landed lines: the shape's lineage columns, then the canonical values."""
+    """One batch of landed lines: the shape's lineage columns, the canonical values as text,
+    then the values landed typed (``typed``, by canonical name; the others null)."""
     count = len(lines)
+    typed = typed or {}
     return pa.record_batch(
         [
             pa.repeat(pa.scalar(shape.path, pa.string()), count),
@@ -209,6 +226,12 @@ def landed_batch(
                 else pa.array(line_errors, pa.string())
             ),
             *(_arrow_array(column, pa.string()) for column in values),
+            *(
+                _arrow_array(typed[name], value_type)
+                if name in typed
+                else pa.nulls(count, value_type)
+                for name, value_type in TYPED_VALUES.items()
+            ),
         ],
         schema=LANDED_SCHEMA,
     )

@@ -19,15 +19,22 @@ import pyarrow.compute as pc
 from insiders.landing.landed import LANDED_SCHEMA, TIMESTAMP_FORMAT
 from insiders.landing.mapping import ColumnMapping
 
-# The landed columns that belong to the order rather than to the line.
-ORDER_LEVEL_COLUMNS = ("customer_id", "invoice_date", "country", "order_status")
+# The landed columns that belong to the order rather than to the line (with their typed values).
+ORDER_LEVEL_COLUMNS = (
+    "customer_id",
+    "customer_id_value",
+    "invoice_date",
+    "invoice_date_value",
+    "country",
+    "order_status",
+)
 
 
 def mapped_batches(
     batches: Iterator[pa.RecordBatch], mapping: ColumnMapping
 ) -> Iterator[pa.RecordBatch]:
     """The landed batches with the mapping's dates and order-level fields filled in."""
-    first_rows: dict[str, list[str | None]] = {}
+    first_rows: dict[str, list[object]] = {}
     for batch in batches:
         if mapping.order_fields_on_first_row:
             batch = _fill_order_fields(batch, first_rows)
@@ -37,7 +44,7 @@ def mapped_batches(
 
 
 def _fill_order_fields(
-    batch: pa.RecordBatch, first_rows: dict[str, list[str | None]]
+    batch: pa.RecordBatch, first_rows: dict[str, list[object]]
 ) -> pa.RecordBatch:
     orders = batch.column("invoice_no").to_pylist()
     columns = [batch.column(name).to_pylist() for name in ORDER_LEVEL_COLUMNS]
@@ -50,7 +57,7 @@ def _fill_order_fields(
                 column[row] = value
     arrays = dict(zip(batch.schema.names, batch.columns, strict=True))
     for name, column in zip(ORDER_LEVEL_COLUMNS, columns, strict=True):
-        arrays[name] = pa.array(column, pa.string())
+        arrays[name] = pa.array(column, LANDED_SCHEMA.field(name).type)
     return pa.record_batch(list(arrays.values()), schema=LANDED_SCHEMA)
 
 

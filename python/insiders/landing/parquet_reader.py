@@ -1,4 +1,9 @@
-"""Land a parquet file: each typed column rendered by DuckDB as the canonical text of its type."""
+"""Land a parquet file: numbers and timestamps with their types, other columns as text.
+
+A quantity, price, customer id or amount stored as a double or a whole number, and an invoice
+date stored as a timestamp or date, land typed (:data:`insiders.landing.landed.TYPED_VALUES`);
+any other column is rendered by DuckDB as the canonical text of its type.
+"""
 
 from __future__ import annotations
 
@@ -60,15 +65,17 @@ def _parquet_batches(shape: Shape) -> Iterator[pa.RecordBatch]:
     try:
         source = f"read_parquet({duckdb_io.sql_string(shape.path)}, file_row_number = true)"
         types = {str(row[0]): str(row[1]) for row in con.sql(f"describe from {source}").fetchall()}
-        select = ", ".join(
-            f"{duckdb_io.text_sql(str(column), types[str(column)])} as {name}"
-            if column is not None
-            else f"cast(null as varchar) as {name}"
-            for name, column in zip(CANONICAL_COLUMNS, shape.source_columns, strict=True)
+        columns = [None if column is None else str(column) for column in shape.source_columns]
+        texts, values = duckdb_io.landed_columns(columns, types)
+        relation = con.sql(
+            f"select file_row_number + 1 as source_line, {', '.join(texts)}"
+            f"{''.join(', ' + sql for sql in values.values())} from {source}"
         )
-        relation = con.sql(f"select file_row_number + 1 as source_line, {select} from {source}")
+        count = len(CANONICAL_COLUMNS)
         for batch in duckdb_io.arrow_reader(relation, duckdb_io.BATCH_ROWS):
-            yield landed_batch(shape, None, batch.column(0), batch.columns[1:])
+            typed = dict(zip(values, batch.columns[1 + count :], strict=True))
+            text_columns = batch.columns[1 : 1 + count]
+            yield landed_batch(shape, None, batch.column(0), text_columns, None, typed)
     except duckdb.Error as error:
         raise duckdb_io.duckdb_problem(shape.path, error) from None
     finally:

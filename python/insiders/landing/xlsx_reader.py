@@ -1,7 +1,9 @@
-"""Land an xlsx workbook: every sheet with the column set's header, cells rendered as text.
+"""Land an xlsx workbook: every sheet with the column set's header, numbers and dates typed.
 
 fastexcel (calamine, in Rust) reads each sheet into Arrow columns, each typed from all of its
-cells; DuckDB renders each column as the canonical text of its type, the text
+cells. A quantity, price, customer id or amount column of numbers, and an invoice date column of
+dates, land typed (:data:`insiders.landing.landed.TYPED_VALUES`), as from parquet. DuckDB
+renders every other column as the canonical text of its type, the text
 :func:`insiders.landing.landed.cell_text` gives a cell, so no cell becomes a Python object. An
 empty cell lands as null; numbers are the workbook's stored values, so a price stored as 2.55
 lands as ``'2.55'``. A column that mixes text with numbers (UCI's invoice and stock codes)
@@ -125,16 +127,19 @@ def _sheet_batches(shape: Shape, sheet: _Sheet) -> Iterator[pa.RecordBatch]:
     con = duckdb_io.connect()
     try:
         con.register("sheet", table)
-        types = dict(zip(con.table("sheet").columns, con.table("sheet").dtypes, strict=True))
-        texts = ", ".join(
-            "cast(null as varchar)" if p is None else _cell_text_sql(f"c{p}", str(types[f"c{p}"]))
-            for p in sheet.positions
-        )
+        sheet_table = con.table("sheet")
+        types = {c: str(t) for c, t in zip(sheet_table.columns, sheet_table.dtypes, strict=True)}
+        columns = [None if p is None else f"c{p}" for p in sheet.positions]
+        texts, values = duckdb_io.landed_columns(columns, types, _cell_text_sql)
         # Excel keeps formatted empty rows; they carry no line.
-        used = " or ".join(_has_value_sql(name, str(types[name])) for name in names)
-        relation = con.sql(f"select line, {texts} from sheet where {used}")
+        used = " or ".join(_has_value_sql(name, types[name]) for name in names)
+        selected = ", ".join([*texts, *values.values()])
+        relation = con.sql(f"select line, {selected} from sheet where {used}")
+        count = len(texts)
         for batch in duckdb_io.arrow_reader(relation, duckdb_io.BATCH_ROWS):
-            yield landed_batch(shape, sheet.title, batch.column(0), batch.columns[1:])
+            typed = dict(zip(values, batch.columns[1 + count :], strict=True))
+            text_columns = batch.columns[1 : 1 + count]
+            yield landed_batch(shape, sheet.title, batch.column(0), text_columns, None, typed)
     except duckdb.Error as error:
         raise duckdb_io.duckdb_problem(shape.path, error) from None
     finally:

@@ -9,6 +9,7 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from insiders.landing.landed import cell_text
 from insiders.landing.raw_file import CANONICAL_COLUMNS, LANDED_SCHEMA, open_landed
 
 UCI_HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
@@ -33,6 +34,23 @@ def landed(path: Path, encoding: str = "auto") -> list[dict]:
 def values(row: dict) -> list[str | None]:
     assert [row[name] for name in OTHER_MAPPINGS_VALUES] == [None] * len(OTHER_MAPPINGS_VALUES)
     return [row[name] for name in VALUES]
+
+
+def texts(row: dict) -> list[str | None]:
+    """The canonical text of each value, landed as text or typed: what staging shows of it."""
+    assert [row[name] for name in OTHER_MAPPINGS_VALUES] == [None] * len(OTHER_MAPPINGS_VALUES)
+    return [
+        row[name] if row.get(f"{name}_value") is None else cell_text(row[f"{name}_value"])
+        for name in VALUES
+    ]
+
+
+def typed_values(row: dict) -> list[object]:
+    """The quantity, date, unit price and customer id a typed source landed typed."""
+    assert row["line_amount_value"] is None
+    return [
+        row[f"{name}_value"] for name in ("quantity", "invoice_date", "unit_price", "customer_id")
+    ]
 
 
 def uci_workbook(path: Path) -> Path:

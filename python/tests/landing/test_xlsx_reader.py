@@ -6,12 +6,19 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from landing_files import RETAIL_II_HEADER, UCI_HEADER, landed, uci_workbook, values
+from landing_files import (
+    RETAIL_II_HEADER,
+    UCI_HEADER,
+    landed,
+    texts,
+    typed_values,
+    uci_workbook,
+)
 
 from insiders.landing.raw_file import RawFileError, detect_shape
 
 
-def test_uci_xlsx_renders_typed_cells_as_canonical_text(tmp_path):
+def test_uci_xlsx_lands_typed_cells_typed_or_as_canonical_text(tmp_path):
     path = uci_workbook(tmp_path / "Online Retail.xlsx")
 
     shape = detect_shape(path)
@@ -24,7 +31,7 @@ def test_uci_xlsx_renders_typed_cells_as_canonical_text(tmp_path):
         ("Online Retail", 3),
         ("Online Retail", 5),
     ]
-    assert values(rows[0]) == [
+    assert texts(rows[0]) == [
         "536365",
         "85123A",
         "WHITE HANGING HEART T-LIGHT HOLDER",
@@ -34,7 +41,7 @@ def test_uci_xlsx_renders_typed_cells_as_canonical_text(tmp_path):
         "17850",
         "United Kingdom",
     ]
-    assert values(rows[1]) == [
+    assert texts(rows[1]) == [
         "536366",
         "22633",
         "HAND WARMER ",
@@ -44,7 +51,14 @@ def test_uci_xlsx_renders_typed_cells_as_canonical_text(tmp_path):
         "17850",
         None,
     ]
-    assert values(rows[2])[5:] == ["27.5", None, "É"]
+    assert texts(rows[2])[5:] == ["27.5", None, "É"]
+    # The numbers and dates landed typed, their text null; the codes, mixed, as text.
+    assert typed_values(rows[0]) == [6.0, dt.datetime(2010, 12, 1, 8, 26), 2.55, 17850.0]
+    assert [rows[0][name] for name in ("quantity", "invoice_date", "invoice_no")] == [
+        None,
+        None,
+        "536365",
+    ]
 
 
 def test_retail_ii_xlsx_reads_every_sheet(tmp_path):
@@ -70,7 +84,7 @@ def test_retail_ii_xlsx_reads_every_sheet(tmp_path):
         ("Year 2010-2011", 2, "536365"),
         ("Year 2010-2011", 3, "536366"),
     ]
-    assert rows[0]["invoice_date"] == "2009-12-01 07:45:00"
+    assert texts(rows[0])[4] == "2009-12-01 07:45:00"
     assert rows[2]["customer_id"] is None
 
 
@@ -108,7 +122,7 @@ def test_every_cell_of_a_column_decides_how_it_lands(tmp_path):
 
     rows = landed(path)
 
-    assert [values(row) for row in rows[:4]] == [
+    assert [texts(row) for row in rows[:4]] == [
         ["536365", "85123A", "HEART", "6", "2010-12-01 08:26:05", "2.55", "TRUE", "UK"],
         [
             "536366",
@@ -132,7 +146,7 @@ def test_every_cell_of_a_column_decides_how_it_lands(tmp_path):
         ],
         ["536368", "85123A", "HEART", "6", "2010-12-01 08:26:05", "1e-05", "FALSE", "UK"],
     ]
-    assert values(rows[-1]) == [
+    assert texts(rows[-1]) == [
         "C538000",
         "22633",
         "WARMER",
