@@ -43,7 +43,7 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score
 
 from insiders.segmentation.features import prepare_features, sort_customers
-from insiders.segmentation.selection import fit_labels
+from insiders.segmentation.fitting import fit_labels
 
 INSIDERS = "Insiders"
 SEGMENT_NAMES: tuple[str, ...] = (
