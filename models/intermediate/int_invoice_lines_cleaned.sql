@@ -1,5 +1,16 @@
 {%- set policy = choice_var('missing_customer_policy', ['exclude', 'surrogate']) %}
 {%- set use_surrogates = policy == 'surrogate' %}
+{#- Incremental on DuckDB (macros/incremental_lines.sql), as int_invoice_lines_screened: a
+    run cleans the kept lines after those it holds, when it was built from the screened lines'
+    current history (they were not built whole since).
+    Surrogates are numbered over the whole file (a new invoice can take an old one's place in
+    invoice order), so with the surrogate policy every run builds every line. -#}
+{{ config(
+    materialized=lines_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    post_hook="{{ record_cleaned_lines() }}",
+) }}
 
 with
 
@@ -9,7 +20,7 @@ screened as (
 
 kept as (
     select * from screened
-    where rejection_reason is null
+    where rejection_reason is null and {{ cleaned_lines_to_build(use_surrogates) }}
 ),
 
 -- Surrogates are numbered from surrogate_customer_id_start (the study's 19000, above its real

@@ -1,12 +1,26 @@
 {%- set policy = choice_var('duplicate_line_policy', ['keep_first', 'keep_all']) %}
 {%- set drop_duplicates = policy == 'keep_first' %}
+{%- set copy_columns = [
+    'invoice_id', 'stock_code', 'description', 'quantity', 'invoiced_at', 'unit_price',
+    'customer_id', 'country',
+] %}
+{#- Incremental on DuckDB (macros/incremental_lines.sql): a run screens the lines after those
+    the table holds, when they still stand (else every line). -#}
+{{ config(
+    materialized=lines_materialization(),
+    incremental_strategy='append',
+    on_schema_change='fail',
+    post_hook="{{ record_screened_lines() }}",
+) }}
 
 with
 
--- read twice (duplicate_groups, flagged): not materialized, so DuckDB streams the staging view
--- twice instead of holding every staged column of every line in memory
+-- read twice (line_groups, flagged): not materialized, so DuckDB streams the staging view
+-- twice instead of holding every staged column of every line in memory. On an incremental run,
+-- the lines the table does not hold yet (the filter reaches the scan of the raw lines).
 staged as {{ not_materialized() }} (
     select * from {{ ref('stg_retail__invoice_lines') }}
+    where {{ screened_lines_to_build() }}
 ),
 
 -- the column mapping (one row): its rule set, and its own exclusion lists
@@ -32,7 +46,8 @@ excluded_customers as (
 -- are not carried through a sort or window (at tens of millions of lines that was minutes and
 -- many GB). min() of the struct (struct_of) orders by file, sheet, then line, like an order
 -- by; struct comparison treats a missing sheet as equal to a missing sheet (both engines).
-duplicate_groups as (
+-- On an incremental run every group of new lines is kept: one new line can copy a held one.
+line_groups as (
     select
         invoice_id,
         stock_code,
@@ -44,7 +59,8 @@ duplicate_groups as (
         country,
         min(
             {{ struct_of(['source_file', 'source_sheet', 'source_line']) }}
-        ) as first_position
+        ) as first_position,
+        count(*) as line_count
     from staged
     group by
         invoice_id,
@@ -55,8 +71,42 @@ duplicate_groups as (
         unit_price,
         customer_id,
         country
+    {%- if not is_incremental() %}
     having count(*) > 1
+    {%- endif %}
 ),
+
+{% if is_incremental() -%}
+-- the lines the table holds come before the new ones in the file: the earliest held copy of
+-- each group of new lines, when there is one (the eight values as one struct, whose
+-- comparison treats a missing value as equal to a missing value, as a partition does)
+held_copies as (
+    select
+        {{ struct_of(copy_columns) }} as line_values,
+        min(
+            {{ struct_of(['source_file', 'source_sheet', 'source_line']) }}
+        ) as first_position
+    from {{ this }}
+    where
+        {{ struct_of(copy_columns) }}
+        in (select {{ struct_of(copy_columns) }} from line_groups)
+    group by {{ struct_of(copy_columns) }}
+),
+
+duplicate_groups as (
+    select
+        line_groups.* exclude (first_position),
+        coalesce(held_copies.first_position, line_groups.first_position) as first_position
+    from line_groups
+    left join held_copies
+        on {{ struct_of(copy_columns) }} = held_copies.line_values
+    where held_copies.first_position is not null or line_groups.line_count > 1
+),
+{%- else -%}
+duplicate_groups as (
+    select * from line_groups
+),
+{%- endif %}
 
 flagged as (
     select

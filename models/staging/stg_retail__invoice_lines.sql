@@ -6,7 +6,9 @@
 
 with
 
-source as (
+-- read twice (trimmed, slash_dates): streamed, so that a filter on the lines' position (an
+-- incremental screening's new lines) reaches the scan and the history is not parsed
+source as {{ not_materialized() }} (
     select * from {{ source('retail', 'invoice_lines') }}
 ),
 
@@ -97,6 +99,21 @@ defaulted as (
     cross join mapping
 ),
 
+-- The evidence of the day/month order is the whole file's. It reads the source itself, not
+-- the lines above, so that they are read once (streamed), and filtered where they are read.
+date_texts as (
+    select
+        source.source_file,
+        source.source_sheet,
+        source.source_line,
+        trim(source.invoice_date) as invoice_date
+    from source
+    cross join mapping
+    -- a mapping with a date format of its own has its dates rendered by the landing, a typed
+    -- source its dates typed
+    where mapping.date_format = 'auto' and source.invoice_date_value is null
+),
+
 slash_dates as (
     -- the first two parts of each slash date: a part above 12 is the day
     select
@@ -108,13 +125,9 @@ slash_dates as (
             as first_part,
         cast(regexp_extract(invoice_date, '^([0-9]{1,2})/([0-9]{1,2})/', 2) as integer)
             as second_part
-    from defaulted
-    -- a mapping with a date format of its own has its dates rendered by the landing, a typed
-    -- source its dates typed; '' is no match (both engines)
-    where
-        date_format = 'auto'
-        and invoice_date_value is null
-        and regexp_extract(invoice_date, '^([0-9]{1,2})/([0-9]{1,2})/', 0) != ''
+    from date_texts
+    -- '' is no match (both engines)
+    where regexp_extract(invoice_date, '^([0-9]{1,2})/([0-9]{1,2})/', 0) != ''
 ),
 
 date_evidence as (

@@ -146,6 +146,8 @@ def dbt_arguments(args: argparse.Namespace) -> list[str]:
         command += ["--select", *args.select]
     if args.exclude:
         command += ["--exclude", *args.exclude]
+    if args.full_refresh:
+        command += ["--full-refresh"]
     return command
 
 
@@ -261,6 +263,12 @@ def register(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--select", nargs="+", help="passed to dbt build (default: every node)")
     parser.add_argument("--exclude", nargs="+", help="passed to dbt build (default: none)")
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="build the incremental lines whole again, passed to dbt build (default: a run"
+        " screens only the days it has not screened, or all when the history changed)",
+    )
     parser.set_defaults(func=run)
 
 
