@@ -80,14 +80,26 @@ def run_scale(scale: float, data: Path) -> dict:
     work = data / "monthly" / f"s{scale:g}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    cut = previous_export(raw, work / "previous.parquet")
+    # The export keeps its path from month to month, as the scheduled job's does (README).
+    export = work / "export.parquet"
+    cut = previous_export(raw, export)
+    with duckdb.connect() as con:
+        count = "select count(*) from read_parquet(?)"
+        previous_lines = con.execute(count, [str(export)]).fetchall()[0][0]
+        lines = con.execute(count, [str(raw)]).fetchall()[0][0]
     base = work / "previous.duckdb"
-    build(work / "previous.parquet", base, work / "previous")
-    figures = {"scale": scale, "previous_export_ends": cut}
+    build(export, base, work / "previous")
+    shutil.copyfile(raw, export)
+    figures = {
+        "scale": scale,
+        "previous_export_ends": cut,
+        "lines": lines,
+        "new_lines": lines - previous_lines,
+    }
     for name, extra in (("monthly", ()), ("full", ("--full-refresh",))):
         database = work / f"{name}.duckdb"
         shutil.copyfile(base, database)
-        run, nodes = build(raw, database, work / name, *extra)
+        run, nodes = build(export, database, work / name, *extra)
         figures[name] = {
             "seconds": run.seconds,
             # dbt and DuckDB's threads: on a loaded machine, the figure to compare
@@ -95,15 +107,6 @@ def run_scale(scale: float, data: Path) -> dict:
             "peak_mb": run.peak_rss_mb,
             **nodes,
         }
-    with duckdb.connect() as con:
-        count = f"select count(*) from read_parquet('{raw}')"
-        figures["lines"] = con.execute(count).fetchall()[0][0]
-        figures["new_lines"] = (
-            figures["lines"]
-            - con.execute(
-                f"select count(*) from read_parquet('{work / 'previous.parquet'}')"
-            ).fetchall()[0][0]
-        )
     return figures
 
 
@@ -115,10 +118,11 @@ def render(runs: list[dict]) -> str:
         "`.venv/bin/python -m benchmarks.monthly --scales "
         + " ".join(f"{r['scale']:g}" for r in runs)
         + "` on the generated data (seed 42). The previous month's export (the lines up to "
-        "the second-last month end) is built first; then the whole file, a month longer, is "
-        "built from a copy of that database twice: as a monthly run (incremental) and with "
-        "`--full-refresh`. Both build the lines and their audit (landing, staging, screening, "
-        "cleaning, audit; no tests); the rest of a build reads all the lines either way. "
+        "the second-last month end) is built first; then the whole file, a month longer, at the "
+        "same path, is built from a copy of that database twice: as a monthly run "
+        "(incremental) and with `--full-refresh`. Both build the lines and their audit "
+        "(landing, staging, screening, cleaning, audit; no tests); the rest of a build "
+        "reads all the lines either way. "
         f"One run each on a shared machine ({os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f} at the end). Wall time, CPU time (dbt and DuckDB's "
         "threads; on a loaded machine the figure to compare) and peak memory of `dbt build`, "
