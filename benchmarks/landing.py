@@ -254,8 +254,9 @@ def render_parquet(scale: float, repeat: int, path: Path, figures: dict) -> str:
         "after a warm-up landing; the best of "
         f"{repeat} runs by CPU time ({os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f} at the end). Before, every column was rendered as text and "
-        "staging parsed the numbers and dates back; now they land typed and staging only "
-        "renders their text for the `*_text` columns.",
+        "staging parsed the numbers and dates back; now they land typed, and staging renders "
+        "their text for the `*_text` columns and parses back only the price (its decimal digits "
+        "round to 4 places).",
         "",
         "| landing | lines | wall s | CPU s |",
         "|---|---:|---:|---:|",

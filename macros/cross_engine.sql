@@ -193,19 +193,13 @@
     {{ return(adapter.dispatch('number_text')(value)) }}
 {%- endmacro %}
 
+{#- One body serves DuckDB and Spark: floor(x) = x tests "whole" on both, and dbt.type_string()
+    is each engine's text type (text, an alias of varchar, on DuckDB; string on Spark). -#}
 {% macro default__number_text(value) -%}
     case
-        when {{ value }} = trunc({{ value }}) and abs({{ value }}) < 9007199254740992
-            then cast(cast({{ value }} as bigint) as varchar)
-        else cast({{ value }} as varchar)
-    end
-{%- endmacro %}
-
-{% macro spark__number_text(value) -%}
-    case
         when {{ value }} = floor({{ value }}) and abs({{ value }}) < 9007199254740992
-            then cast(cast({{ value }} as bigint) as string)
-        else cast({{ value }} as string)
+            then cast(cast({{ value }} as bigint) as {{ dbt.type_string() }})
+        else cast({{ value }} as {{ dbt.type_string() }})
     end
 {%- endmacro %}
 

@@ -129,12 +129,20 @@ def empty_selection() -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Samples:
-    """The rows every model of a selection is fitted on, scored on, and resampled from."""
+    """The rows every model of a selection is fitted on and scored on, and the resample of
+    each stability refit: drawn once, shared by every space, algorithm and k."""
 
     fit_rows: np.ndarray
     score_rows: np.ndarray
-    resample_size: int
-    n_stability_fits: int
+    resample_rows: tuple[np.ndarray, ...]
+
+    @property
+    def n_stability_fits(self) -> int:
+        return len(self.resample_rows)
+
+    def draw_rows(self, draw: int) -> np.ndarray:
+        """The rows of draw 0 (the main fit) or of the ``draw``-th stability refit."""
+        return self.fit_rows if draw == 0 else self.resample_rows[draw - 1]
 
 
 @dataclass(frozen=True)
@@ -150,12 +158,7 @@ class Fit:
     k_values: tuple[int, ...]
 
     def run(self, points: np.ndarray, samples: Samples, seed: int) -> dict[int, FittedPartition]:
-        if self.draw == 0:
-            rows = samples.fit_rows
-        else:
-            rows = sample_index(
-                len(points), samples.resample_size, seed + self.draw, STREAM_STABILITY
-            )
+        rows = samples.draw_rows(self.draw)
         return fit_partitions(self.algorithm, points[rows], self.k_values, seed + self.draw)
 
 
@@ -266,11 +269,14 @@ def select_models(
     if n_customers == 0 or not k_values:
         return empty_selection()
     fit_rows = sample_index(n_customers, fit_sample_cap, seed, STREAM_FIT)
+    resample_size = max(max(k_values) + 1, round(STABILITY_SAMPLE_FRACTION * len(fit_rows)))
     samples = Samples(
         fit_rows=fit_rows,
         score_rows=sample_index(n_customers, score_sample_cap, seed, STREAM_SCORE),
-        resample_size=max(max(k_values) + 1, round(STABILITY_SAMPLE_FRACTION * len(fit_rows))),
-        n_stability_fits=n_stability_fits,
+        resample_rows=tuple(
+            sample_index(n_customers, resample_size, seed + draw, STREAM_STABILITY)
+            for draw in range(1, 1 + n_stability_fits)
+        ),
     )
     revenue = sort_customers(features)[REVENUE_COLUMN].astype("float64").to_numpy()
     rows = []
