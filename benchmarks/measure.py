@@ -116,7 +116,8 @@ def measure(
 ) -> Measured:
     """Run ``cmd`` in ``cwd`` to the end or to a limit; its wall time and peak memory.
 
-    Its output goes to ``log_stem``.stdout and .stderr; the paths are kept relative to ``cwd``.
+    Its output goes to ``log_stem``.stdout and .stderr; the paths are kept relative to ``cwd``
+    (with ``..`` when the logs are elsewhere).
     """
     stdout_path = log_stem.with_suffix(".stdout")
     stderr_path = log_stem.with_suffix(".stderr")
@@ -138,8 +139,8 @@ def measure(
         peak_rss_mb=round(peak_rss_mb, 1),
         peak_tree_rss_mb=round(max(watch.peak_tree_kb / 1024, peak_rss_mb), 1),
         returncode=returncode,
-        stdout_path=str(stdout_path.relative_to(cwd)),
-        stderr_path=str(stderr_path.relative_to(cwd)),
+        stdout_path=os.path.relpath(stdout_path, cwd),
+        stderr_path=os.path.relpath(stderr_path, cwd),
         lines=watch.lines,
         cpu_seconds=round(usage.ru_utime + usage.ru_stime, 2),
     )

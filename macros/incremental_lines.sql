@@ -28,9 +28,17 @@
     '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}
 
+{#- A relation by its name alone (a ref() of a run with --empty reads no row). -#}
+{% macro _named(relation) -%}
+    {{ return(api.Relation.create(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}
+{%- endmacro %}
+
 {#- The record kept beside an incremental table of lines: what it was built from. -#}
 {% macro lines_record(relation=this) -%}
-    {{ return(relation.incorporate(path={'identifier': relation.identifier ~ '_built_from'})) }}
+    {{ return(api.Relation.create(
+        database=relation.database, schema=relation.schema,
+        identifier=relation.identifier ~ '_built_from')) }}
 {%- endmacro %}
 
 {#- The first value of a one-value query. -#}
@@ -49,13 +57,11 @@
         ~ ' and table_name = ' ~ _sql_text(relation.identifier))) }}
 {%- endmacro %}
 
-{#- Empties the table and its record, so that this run builds every line (dbt build and run
-    only: dbt compile and docs change nothing). -#}
+{#- Empties the table, so that this run builds every line (dbt build and run only: dbt compile
+    and docs change nothing). -#}
 {% macro _forget_held_lines() -%}
     {%- if flags.WHICH in ['build', 'run'] -%}
         {%- do run_query('delete from ' ~ this) -%}
-        {%- do run_query('create table if not exists ' ~ lines_record() ~ ' (history_id varchar)') -%}
-        {%- do run_query('delete from ' ~ lines_record()) -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -100,10 +106,10 @@
                 and view_name = {{ _sql_text(staging.identifier) }}
         ),
         {{ _sql_text(model.checksum.checksum) }},
-        (select cast(list_sort(list(m)) as varchar) from {{ ref('stg_retail__mapping') }} as m),
-        (select cast(list_sort(list(stock_code)) as varchar) from {{ ref('excluded_stock_codes') }}),
-        (select cast(list_sort(list(country)) as varchar) from {{ ref('excluded_countries') }}),
-        (select cast(list_sort(list(customer_id)) as varchar) from {{ ref('excluded_customers') }}),
+        (select cast(list_sort(list(m)) as varchar) from {{ _named(ref('stg_retail__mapping')) }} as m),
+        (select cast(list_sort(list(stock_code)) as varchar) from {{ _named(ref('excluded_stock_codes')) }}),
+        (select cast(list_sort(list(country)) as varchar) from {{ _named(ref('excluded_countries')) }}),
+        (select cast(list_sort(list(customer_id)) as varchar) from {{ _named(ref('excluded_customers')) }}),
         {{ _sql_text(var('min_unit_price')) }},
         {{ _sql_text(var('duplicate_line_policy')) }}
     ))
@@ -170,15 +176,23 @@
         true
     {%- elif not _screened_lines_stand() -%}
         {%- do _forget_held_lines() -%}
+        {#- the record holds no history now: its id moves to previous_history_id, from which
+            the post-hook chains the new one -#}
+        {%- if flags.WHICH in ['build', 'run'] and _table_exists(lines_record()) -%}
+            {%- do run_query('update ' ~ lines_record() ~ ' set previous_history_id = history_id,'
+                ~ ' history_id = null where history_id is not null') -%}
+        {%- endif -%}
         true
     {%- else -%}
         {{ _lines_after_held(_landed_raw_lines()) }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of the screened lines: record what the table now holds (every raw line), and its
-    history: the run that last built it whole. A run with --empty holds no line: no record, so
-    the next run builds every line. -#}
+{#- Post-hook of the screened lines: record what the table now holds (every raw line) and its
+    history id. The id stays while runs append lines; a run that built every line chains a new
+    one from the last (a hash of it, the rules and the raw lines), so that the same builds give
+    the same ids and a history built again never takes back an earlier id. A run with --empty
+    holds no line: no record, so the next run builds every line. -#}
 {% macro record_screened_lines() -%}
     {%- set record = lines_record() -%}
     {%- if target.type != 'duckdb' -%}
@@ -186,24 +200,62 @@
     {%- elif flags.EMPTY -%}
         drop table if exists {{ record }}
     {%- else -%}
+        {%- set recorded = _table_exists(record) -%}
         create or replace table {{ record }} as
+        with
+
+        held as (
+            select
+                source_file,
+                source_sheet,
+                max(source_line) as held_to_line,
+                count(*) as raw_lines,
+                cast(coalesce(sum(hash(raw)), 0) as hugeint) as raw_checksum
+            from {{ _landed_raw_lines() }} as raw
+            group by source_file, source_sheet
+        ),
+
+        built as (
+            select
+                {{ screening_rules_hash() }} as rules_hash,
+                {%- if recorded %}
+                (select any_value(history_id) from {{ record }}) as kept_history_id,
+                (
+                    select coalesce(any_value(history_id), any_value(previous_history_id))
+                    from {{ record }}
+                ) as last_history_id
+                {%- else %}
+                cast(null as varchar) as kept_history_id,
+                cast(null as varchar) as last_history_id
+                {%- endif %}
+        )
+
         select
-            source_file,
-            source_sheet,
-            max(source_line) as held_to_line,
-            count(*) as raw_lines,
-            cast(coalesce(sum(hash(raw)), 0) as hugeint) as raw_checksum,
-            {{ screening_rules_hash() }} as rules_hash,
+            held.*,
+            built.rules_hash,
             {%- if is_incremental() %}
-            -- the history goes on, unless this run built it again (and forgot the record)
             coalesce(
-                (select any_value(history_id) from {{ record }}), {{ _sql_text(invocation_id) }}
-            ) as history_id
+                built.kept_history_id,
             {%- else %}
-            {{ _sql_text(invocation_id) }} as history_id
+            (
             {%- endif %}
-        from {{ _landed_raw_lines() }} as raw
-        group by source_file, source_sheet
+                md5(concat_ws(
+                    '|',
+                    built.last_history_id,
+                    built.rules_hash,
+                    (
+                        select
+                            string_agg(
+                                concat_ws(':', source_file, source_sheet, raw_lines, raw_checksum),
+                                ',' order by source_file, source_sheet
+                            )
+                        from held
+                    )
+                ))
+            ) as history_id,
+            cast(null as varchar) as previous_history_id
+        from held
+        cross join built
     {%- endif %}
 {%- endmacro %}
 
@@ -214,7 +266,7 @@
     {%- if not (execute and is_incremental()) -%}
         true
     {%- else -%}
-        {%- set screened = ref('int_invoice_lines_screened') -%}
+        {%- set screened = _named(ref('int_invoice_lines_screened')) -%}
         {%- set record = lines_record() -%}
         {%- set screened_record = lines_record(screened) -%}
         {%- set stands = not use_surrogates and _table_exists(record)
