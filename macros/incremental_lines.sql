@@ -271,7 +271,8 @@
         {%- set screened_record = lines_record(screened) -%}
         {%- set stands = not use_surrogates and _table_exists(record)
             and _table_exists(screened_record) and _query_value(
-            'select coalesce(bool_and(cleaned.screened_history_id = screened.history_id), false)'
+            'select coalesce(bool_and(cleaned.screened_history_id = screened.history_id'
+            ~ ' and cleaned.rules_hash = ' ~ cleaning_rules_hash() ~ '), false)'
             ~ ' from ' ~ record ~ ' as cleaned cross join (select any_value(history_id) as'
             ~ ' history_id from ' ~ screened_record ~ ') as screened') -%}
         {%- if not stands -%}
@@ -283,7 +284,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of the cleaned lines: the history of screened lines they were built from. -#}
+{#- The rules of cleaning that are not in the screened lines, as one hash: its code and vars. -#}
+{% macro cleaning_rules_hash() -%}
+    md5(concat_ws(
+        '|',
+        {{ _sql_text(model.checksum.checksum) }},
+        {{ _sql_text(var('missing_customer_policy')) }},
+        {{ _sql_text(var('surrogate_customer_id_start')) }}
+    ))
+{%- endmacro %}
+
+{#- Post-hook of the cleaned lines: the history of screened lines and the rules they were
+    built with. -#}
 {% macro record_cleaned_lines() -%}
     {%- set record = lines_record() -%}
     {%- if target.type != 'duckdb' -%}
@@ -292,7 +304,9 @@
         drop table if exists {{ record }}
     {%- else -%}
         create or replace table {{ record }} as
-        select any_value(history_id) as screened_history_id
+        select
+            any_value(history_id) as screened_history_id,
+            {{ cleaning_rules_hash() }} as rules_hash
         from {{ lines_record(ref('int_invoice_lines_screened')) }}
     {%- endif %}
 {%- endmacro %}

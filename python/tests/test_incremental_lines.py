@@ -156,6 +156,8 @@ CHANGES = {
     "a new rule: another minimum unit price": ("same", ("--vars", "{min_unit_price: 1.0}")),
     # Screening does not depend on it: only the cleaned lines are built again.
     "the surrogate policy": ("same", ("--vars", "{missing_customer_policy: surrogate}")),
+    # Then the default again: the surrogate customers must not stay.
+    "the surrogate policy and back": ("same", ()),
     "another file: the last month alone": ("last_month", ()),
 }
 
@@ -192,12 +194,17 @@ def test_a_changed_history_is_built_again(monthly, change):
     root, full_file, raw, database, days = monthly
     kind, extra = CHANGES[change]
     copy = root / "changed.duckdb"
-    tables = ("int_invoice_lines_cleaned",) if "surrogate" in change else (FLAGS[0][0], FLAGS[1][0])
+    surrogate = "surrogate" in change
+    tables = ("int_invoice_lines_cleaned",) if surrogate else (FLAGS[0][0], FLAGS[1][0])
     before, flipped = flipped_copy(database, copy, days[0], tables)
     # The export at the same path as the builds before, but for another file.
     changed = root / "another.parquet" if kind == "last_month" else raw
     write_changed_file(kind, full_file, changed, days)
     try:
+        if change.endswith("and back"):
+            build(root, changed, copy, "--vars", "{missing_customer_policy: surrogate}")
+            before, _flipped = flipped_copy(copy, copy.with_suffix(".back.duckdb"), days[0], tables)
+            copy = copy.with_suffix(".back.duckdb")
         build(root, changed, copy, *extra)
         if kind == "copies":
             # appended lines only: the history stands, and the copies are duplicates of it
