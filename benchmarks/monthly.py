@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 
 import duckdb
 
 from benchmarks.measure import Measured, measure
+from benchmarks.render import write_section
 from insiders.commands.replay import month_ends
 
 REPO = Path(__file__).resolve().parents[1]
@@ -151,17 +151,6 @@ def _run(figures: dict) -> str:
     )
 
 
-def write_section(markdown: Path, section: str) -> None:
-    """Replace the monthly section of BENCHMARKS.md, or add it at the end."""
-    text = markdown.read_text() if markdown.exists() else ""
-    pattern = re.compile(re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END), re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _match: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    markdown.write_text(text.rstrip("\n") + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
@@ -173,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.scales:
         runs.append(run_scale(scale, args.data))
         print(json.dumps(runs[-1]), flush=True)
-    write_section(args.out, render(runs))
+    write_section(args.out, render(runs), SECTION_START, SECTION_END)
     return 0
 
 

@@ -23,9 +23,9 @@
         database=node.database, schema=node.schema, identifier=node.identifier)) }}
 {%- endmacro %}
 
-{#- A text as an SQL literal. -#}
+{#- A text as an SQL literal (dbt's escape_single_quotes: '' on DuckDB). -#}
 {% macro _sql_text(value) -%}
-    '{{ value | string | replace("'", "''") }}'
+    '{{ dbt.escape_single_quotes(value | string) }}'
 {%- endmacro %}
 
 {#- A relation by its name alone (a ref() of a run with --empty reads no row). -#}
@@ -65,9 +65,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The filter on the lines of `positions` (a relation with source_file, source_sheet and
-    source_line) that the table does not hold: those after its last line, in each (file,
-    sheet). -#}
+{#- The filter on the lines that the table does not hold: in each (file, sheet) of `positions`
+    (a relation with source_file and source_sheet: the raw lines, or the screened lines'
+    record), those after the last line it holds. -#}
 {% macro _lines_after_held(positions) -%}
     {%- set sheets = run_query(
         'select sheet.source_file, sheet.source_sheet, coalesce(max(held.source_line), 0)'
@@ -279,7 +279,8 @@
             {%- do _forget_held_lines() -%}
             true
         {%- else -%}
-            {{ _lines_after_held(screened) }}
+            {#- the screened lines' files and sheets: their record's, not a scan of the lines -#}
+            {{ _lines_after_held(screened_record) }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -6,7 +6,7 @@
 
 with
 
--- read twice (trimmed, slash_dates): streamed, so that a filter on the lines' position (an
+-- read twice (trimmed, date_texts): streamed, so that a filter on the lines' position (an
 -- incremental screening's new lines) reaches the scan and the history is not parsed
 source as {{ not_materialized() }} (
     select * from {{ source('retail', 'invoice_lines') }}
