@@ -190,13 +190,31 @@ def _where_it_stopped(detail: dict) -> str:
 
 def _intro(result: dict, limits: dict) -> str:
     data = result["data"]
+    engine = limits.get("duckdb_memory_limit")
     return (
         f"Run {result['started']} to {result['finished']}; load average before "
         f"{result['load_before'][0]:.1f}, after {result['load_after'][0]:.1f}. "
         f"Data `{data['path']}` ({data['bytes'] / 2**20:,.1f} MB). "
         f"Time limit {fmt_s(limits['time_limit'])} per contender; memory limit "
-        f"{limits['memory_limit_gb']:g} GB for the notebook."
+        f"{limits['memory_limit_gb']:g} GB for the notebook. "
+        f"DuckDB's memory limit in the pipeline: "
+        f"{f'{engine} (INSIDERS_DUCKDB_MEMORY_LIMIT)' if engine else 'the profile default'}."
     )
+
+
+def database_sentence(pipeline: dict | None) -> str | None:
+    """The built database's size and what `insiders build` pays to copy it to its work copy."""
+    detail = (pipeline or {}).get("detail", {})
+    if "database_mb" not in detail:
+        return None
+    text = f"The built database: {fmt_mb(detail['database_mb'])}."
+    if "publish_copy_seconds" in detail:
+        text += (
+            f" `insiders build` copies the published database to a work copy before dbt starts:"
+            f" a copy of this one took {fmt_s(detail['publish_copy_seconds'])}"
+            " (`benchmarks.run.publish_copy_seconds`, right after the build)."
+        )
+    return text
 
 
 def scale_context(result: dict, limits: dict) -> dict:
@@ -222,6 +240,7 @@ def scale_context(result: dict, limits: dict) -> dict:
             for n in detail.get("slowest", [])[:5]
         ),
         "statuses": detail.get("statuses"),
+        "database": database_sentence(pipeline),
         "notebook": notebook_sentence(notebook, limits) if notebook else None,
         "ward": (
             f"Ward's condensed distance matrix for the notebook's {customers:,} customers takes "
@@ -264,7 +283,7 @@ def summary_table(results: dict) -> dict:
 
 def render(results: dict, settings: dict, host: dict) -> str:
     """The page. ``settings`` holds the run's options: time_limit, memory_limit_gb,
-    engine_memory_limit_gb, blas_threads and pipeline_vars."""
+    engine_memory_limit_gb, blas_threads, pipeline_vars and duckdb_memory_limit (optional)."""
     limits = {"time_limit": settings["time_limit"], "memory_limit_gb": settings["memory_limit_gb"]}
     any_result = next(iter(results.values()))
     return (
@@ -275,6 +294,11 @@ def render(results: dict, settings: dict, host: dict) -> str:
             versions=", ".join(f"{k} {val}" for k, val in host["versions"].items()),
             blas_threads=settings["blas_threads"],
             scales=" ".join(scale_name(s) for s in sorted(float(k) for k in results)),
+            options=(
+                f" --duckdb-memory-limit {settings['duckdb_memory_limit']}"
+                if settings.get("duckdb_memory_limit")
+                else ""
+            ),
             time_limit=fmt_s(settings["time_limit"]),
             poll_seconds=POLL_SECONDS,
             memory_limit_gb=f"{settings['memory_limit_gb']:g}",

@@ -110,6 +110,8 @@ def run_pipeline(contender: str, raw: Path, run_dir: Path, env: dict, limits: di
         "DBT_TARGET_PATH": str(target),
         "DBT_LOG_PATH": str(run_dir / f"{contender}_logs"),
     }
+    if args.duckdb_memory_limit:
+        dbt_env["INSIDERS_DUCKDB_MEMORY_LIMIT"] = args.duckdb_memory_limit
     cmd = [PYTHON, "-m", "insiders.dbt_runner", "build"]
     cmd += ["--vars", args.pipeline_vars] if args.pipeline_vars else []
     if contender == "pipeline_features":
@@ -193,6 +195,7 @@ def run_scale(scale: float, args: argparse.Namespace, bar=None) -> dict:
             "engine_memory_limit_gb": args.engine_memory_limit_gb,
             "blas_threads": args.blas_threads,
             "pipeline_vars": args.pipeline_vars,
+            "duckdb_memory_limit": duckdb_memory_limit(args),
         },
     }
     for contender in args.contenders:
@@ -207,6 +210,12 @@ def run_scale(scale: float, args: argparse.Namespace, bar=None) -> dict:
     result["load_after"] = os.getloadavg()
     result["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     return result
+
+
+def duckdb_memory_limit(args: argparse.Namespace) -> str | None:
+    """DuckDB's memory limit in the pipeline's runs: the option, else the environment's
+    ``INSIDERS_DUCKDB_MEMORY_LIMIT``, else None (the profile's default)."""
+    return args.duckdb_memory_limit or os.environ.get("INSIDERS_DUCKDB_MEMORY_LIMIT") or None
 
 
 def machine() -> dict:
@@ -248,6 +257,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=22,
         help="the pipeline's and the lower bound's memory limit",
+    )
+    parser.add_argument(
+        "--duckdb-memory-limit",
+        default="",
+        help="DuckDB's memory_limit in the pipeline's runs, e.g. 6GB (sets "
+        "INSIDERS_DUCKDB_MEMORY_LIMIT; default: the environment's, else the profile's)",
     )
     parser.add_argument("--blas-threads", type=int, default=1, help="0 leaves them unset")
     parser.add_argument(

@@ -75,3 +75,23 @@ def test_the_page_has_a_row_per_contender_and_the_ratios():
     assert "| seeds | tests | dbt elapsed | wall |\n|---:|---:|---:|---:|\n" in page
     assert "Outcome: stopped at the memory limit (16 GB), during model_selection." in page
     assert page.endswith("\n") and "\n\n\n" not in page
+
+
+def test_a_scale_names_duckdbs_memory_limit_and_the_database_it_built():
+    pipeline = entry(
+        "ok",
+        600.0,
+        7_000,
+        {"layers": {"tests": 9.0}, "elapsed": 590.0, "database_mb": 2_950.0},
+    )
+    pipeline["detail"]["publish_copy_seconds"] = 18.24
+    capped = {**result({"pipeline": pipeline}), "limits": {"duckdb_memory_limit": "6GB"}}
+    page = render({"1": capped}, {**SETTINGS, "duckdb_memory_limit": "6GB"}, HOST)
+    assert "DuckDB's memory limit in the pipeline: 6GB (INSIDERS_DUCKDB_MEMORY_LIMIT)." in page
+    assert "-m benchmarks.run --scales 1 --duckdb-memory-limit 6GB\n" in page
+    assert "The built database: 2.88 GB." in page
+    assert "a copy of this one took 18.2 s" in page
+
+    page = render({"1": result({"pipeline": entry("ok", 38.0, 650)})}, SETTINGS, HOST)
+    assert "DuckDB's memory limit in the pipeline: the profile default." in page
+    assert "--duckdb-memory-limit" not in page and "The built database" not in page
