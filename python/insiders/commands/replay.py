@@ -158,7 +158,7 @@ ENVIRONMENT = {
     "INSIDERS_MAPPING": "the raw file's column mapping: a shipped name or a .yml path "
     "(default: online_retail)",
     "INSIDERS_RAW_ENCODING": "a text file's encoding: auto (default), utf-8, latin-1 or cp1252",
-    "INSIDERS_DUCKDB_MEMORY_LIMIT": "DuckDB's memory limit for the builds (default: 16GB)",
+    "INSIDERS_DUCKDB_MEMORY_LIMIT": "DuckDB's memory limit for the builds (default: 6GB)",
 }
 
 
