@@ -32,6 +32,7 @@ CDNOW_WHEEL = "lifetimes==0.11.3"
 # together instead of one of them starting a long module last. The Spark module builds the
 # session's pipeline as it starts, so the modules that use it later find it built.
 LONGEST_MODULES = (
+    "test_readme_mappings.py",
     "test_spark_target.py",
     "test_monthly_runs.py",
     "test_readme_replay.py",
